@@ -21,13 +21,19 @@ const NODE_BUILTINS = [
 ];
 
 /** Import bans that encode DESIGN.md §1: who may import what. */
-const layer = (/** @type {string[]} */ files, /** @type {{group: string[], message: string}[]} */ patterns) => ({
+const layer = (
+  /** @type {string[]} */ files,
+  /** @type {{group: string[], message: string}[]} */ patterns,
+) => ({
   files,
   rules: { 'no-restricted-imports': ['error', { patterns }] },
 });
 
 const noNode = { group: NODE_BUILTINS, message: 'This layer must not use Node built-ins.' };
-const noElectron = { group: ['electron'], message: 'Only src/main and src/preload may import Electron.' };
+const noElectron = {
+  group: ['electron'],
+  message: 'Only src/main and src/preload may import Electron.',
+};
 const noUi = {
   group: ['**/renderer/**', '**/main/**', '**/preload/**', '**/helper/**', '**/cli/**'],
   message: 'Lower layers must not import the app layers.',
@@ -35,7 +41,14 @@ const noUi = {
 
 export default tseslint.config(
   {
-    ignores: ['dist/**', 'release/**', 'node_modules/**', '.cache/**', 'test-results/**', 'coverage/**'],
+    ignores: [
+      'dist/**',
+      'release/**',
+      'node_modules/**',
+      '.cache/**',
+      'test-results/**',
+      'coverage/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -49,16 +62,28 @@ export default tseslint.config(
     },
   },
   {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  layer(['src/bridge/web-shim.ts'], [noNode]),
+  {
     files: ['src/renderer/**/*.{ts,tsx}'],
     plugins: { 'react-hooks': reactHooks },
     languageOptions: { globals: { ...globals.browser } },
     rules: { ...reactHooks.configs.recommended.rules },
   },
-  layer(['src/shared/**'], [
-    noNode,
-    noElectron,
-    { group: ['**/core/**', ...noUi.group], message: 'src/shared imports nothing outside shared.' },
-  ]),
+  layer(
+    ['src/shared/**'],
+    [
+      noNode,
+      noElectron,
+      {
+        group: ['**/core/**', ...noUi.group],
+        message: 'src/shared imports nothing outside shared.',
+      },
+    ],
+  ),
   layer(['src/core/**'], [noElectron, noUi]),
   {
     files: ['src/core/**'],
@@ -66,24 +91,55 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [noNode, noElectron, noUi, { group: ['**/io/**'], message: 'The pure engine must not import its I/O part.' }] },
+        {
+          patterns: [
+            noNode,
+            noElectron,
+            noUi,
+            { group: ['**/io/**'], message: 'The pure engine must not import its I/O part.' },
+          ],
+        },
       ],
     },
   },
-  layer(['src/renderer/**'], [
-    noNode,
-    noElectron,
-    { group: ['**/main/**', '**/preload/**', '**/helper/**', '**/cli/**', '**/core/io/**'], message: 'The renderer talks to main through the preload API only.' },
-  ]),
-  layer(['src/preload/**'], [
-    noNode,
-    { group: ['**/core/**', '**/main/**', '**/renderer/**', '**/helper/**', '**/cli/**'], message: 'The preload exposes the shared contract only.' },
-  ]),
-  layer(['src/helper/**', 'src/cli/**'], [
-    noElectron,
-    { group: ['**/main/**', '**/renderer/**', '**/preload/**'], message: 'The helper and CLI run without Electron.' },
-  ]),
-  layer(['src/main/**'], [
-    { group: ['**/renderer/**', '**/cli/**'], message: 'Main does not import the renderer or the CLI.' },
-  ]),
+  layer(
+    ['src/renderer/**'],
+    [
+      noNode,
+      noElectron,
+      {
+        group: ['**/main/**', '**/preload/**', '**/helper/**', '**/cli/**', '**/core/io/**'],
+        message: 'The renderer talks to main through the preload API only.',
+      },
+    ],
+  ),
+  layer(
+    ['src/preload/**'],
+    [
+      noNode,
+      {
+        group: ['**/core/**', '**/main/**', '**/renderer/**', '**/helper/**', '**/cli/**'],
+        message: 'The preload exposes the shared contract only.',
+      },
+    ],
+  ),
+  layer(
+    ['src/helper/**', 'src/cli/**'],
+    [
+      noElectron,
+      {
+        group: ['**/main/**', '**/renderer/**', '**/preload/**'],
+        message: 'The helper and CLI run without Electron.',
+      },
+    ],
+  ),
+  layer(
+    ['src/main/**'],
+    [
+      {
+        group: ['**/renderer/**', '**/cli/**'],
+        message: 'Main does not import the renderer or the CLI.',
+      },
+    ],
+  ),
 );

@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+import { z } from 'zod';
+import type { WireError } from './errors';
+import type { Progress } from './progress';
+
+/**
+ * The one service the renderer talks to (DESIGN.md §4). Methods and events are declared once
+ * here; the preload API, main's handler registration and the browser bridge are all derived
+ * from these tables, so there are no string channels scattered around. Request schemas are the
+ * validation main applies to everything the (untrusted) renderer sends.
+ */
+
+const overlayType = z.enum(['auto', 'dm-snapshot', 'overlayfs']);
+const partitionTable = z.enum(['mbr', 'gpt']);
+const mib = z
+  .number()
+  .int()
+  .min(0)
+  .max(16 * 1024 * 1024);
+const path = z.string().min(1).max(4096);
+
+export const sizingSchema = z.strictObject({
+  overlayMiB: mib.optional(),
+  homeMiB: mib.optional(),
+  swapMiB: mib.optional(),
+  overlayType: overlayType,
+  encryptedHome: z.boolean(),
+  partitionTable: partitionTable,
+  label: z
+    .string()
+    .max(11)
+    .regex(/^[A-Za-z0-9_-]*$/)
+    .optional(),
+});
+export type Sizing = z.infer<typeof sizingSchema>;
+
+export const requestSchemas = {
+  openImage: z.strictObject({ path }),
+  chooseImage: z.strictObject({}),
+  listDrives: z.strictObject({ showAll: z.boolean() }),
+  plan: z.strictObject({
+    imagePath: path,
+    targetBytes: z.number().int().positive(),
+    sizing: sizingSchema,
+  }),
+  startWrite: z.strictObject({
+    imagePath: path,
+    device: path,
+    sizing: sizingSchema,
+    verify: z.boolean(),
+    /** Only present with encryptedHome; goes to the helper over its private channel, never logged. */
+    homePassphrase: z.string().min(1).max(1024).optional(),
+  }),
+  cancelWrite: z.strictObject({ jobId: z.string().min(1).max(64) }),
+  inspect: z.strictObject({ device: path }),
+} as const;
+
+export type MethodName = keyof typeof requestSchemas;
+export type Request<M extends MethodName> = z.infer<(typeof requestSchemas)[M]>;
+
+export interface BootEntry {
+  readonly title: string;
+  readonly kernelArgs: string;
+}
+
+export interface ImageSummary {
+  readonly path: string;
+  readonly fileName: string;
+  readonly isoBytes: number;
+  readonly label: string;
+  readonly era: 'isolinux' | 'grub2' | 'kiwi';
+  readonly rootfs: 'nested-ext4' | 'flat-squashfs' | 'erofs';
+  readonly rootfsImageBytes?: number;
+  readonly squashfsBytes: number;
+  readonly payloadBytes: number;
+  readonly overlayKinds: readonly ('dm-snapshot' | 'overlayfs')[];
+  readonly efi: boolean;
+  readonly biosBoot: boolean;
+  /** Sizes of every file the writer copies: enough for the renderer to run the planner itself. */
+  readonly payloadFileSizes: readonly number[];
+}
+
+export interface DriveInfo {
+  readonly device: string;
+  readonly description: string;
+  readonly sizeBytes: number;
+  readonly bus: string | null;
+  readonly removable: boolean;
+  readonly system: boolean;
+  readonly readOnly: boolean;
+  readonly mountpoints: readonly string[];
+  /** Set when the drive may be shown but not chosen, with the reason in words. */
+  readonly blockedReason: string | null;
+}
+
+export interface SizeLimit {
+  readonly bytes: number;
+  readonly minBytes: number;
+  readonly maxBytes: number;
+  readonly defaultBytes: number;
+  /** Why the maximum is what it is, in one sentence. */
+  readonly maxReason: string;
+}
+
+export interface LayoutSummary {
+  readonly targetBytes: number;
+  readonly partitionBytes: number;
+  readonly systemBytes: number;
+  readonly overlayKind: 'dm-snapshot' | 'overlayfs' | 'none';
+  readonly overlay: SizeLimit;
+  readonly home: SizeLimit & { readonly encrypted: boolean };
+  readonly swap: SizeLimit;
+  readonly freeBytes: number;
+  readonly label: string;
+  readonly warnings: readonly string[];
+  readonly notes: readonly string[];
+}
+
+export type PlanOutcome =
+  | { readonly ok: true; readonly layout: LayoutSummary }
+  | { readonly ok: false; readonly error: WireError };
+
+export interface InspectReport {
+  readonly device: string;
+  readonly label: string | null;
+  readonly uuid: string | null;
+  readonly overlay: {
+    readonly kind: 'dm-snapshot' | 'overlayfs';
+    readonly path: string;
+    readonly sizeBytes: number;
+    readonly allocatedSectors: number | null;
+    readonly totalSectors: number | null;
+    readonly metadataSectors: number | null;
+    readonly percentUsed: number | null;
+    readonly state: string;
+  } | null;
+  readonly home: {
+    readonly sizeBytes: number;
+    readonly usedBytes: number | null;
+    readonly encrypted: boolean;
+  } | null;
+  readonly freeBytes: number;
+  readonly kernelArgs: readonly string[];
+}
+
+export type WriteOutcome =
+  | { readonly status: 'succeeded'; readonly summary: readonly string[] }
+  | { readonly status: 'failed'; readonly error: WireError }
+  | { readonly status: 'cancelled' };
+
+export interface Responses {
+  openImage: ImageSummary;
+  chooseImage: string | null;
+  listDrives: readonly DriveInfo[];
+  plan: PlanOutcome;
+  startWrite: { readonly jobId: string };
+  cancelWrite: null;
+  inspect: InspectReport;
+}
+
+export interface Events {
+  drivesChanged: readonly DriveInfo[];
+  writeProgress: { readonly jobId: string; readonly progress: Progress };
+  writeFinished: { readonly jobId: string; readonly outcome: WriteOutcome };
+}
+
+export type EventName = keyof Events;
+export const EVENT_NAMES: readonly EventName[] = [
+  'drivesChanged',
+  'writeProgress',
+  'writeFinished',
+];
+export const METHOD_NAMES = Object.keys(requestSchemas) as MethodName[];
+
+type Subscribe = {
+  on<E extends EventName>(event: E, listener: (payload: Events[E]) => void): () => void;
+};
+
+/**
+ * What the preload (or, in a browser, the bridge's shim) puts on `window.livestick`. Results come
+ * as envelopes because Electron's contextBridge does not carry an Error's own fields across.
+ */
+export type RawApi = {
+  [M in MethodName]: (request: Request<M>) => Promise<Envelope<Responses[M]>>;
+} & Subscribe;
+
+/** The API as renderer code uses it: failures are thrown as LiveStickError (see renderer/api.ts). */
+export type LiveStickApi = {
+  [M in MethodName]: (request: Request<M>) => Promise<Responses[M]>;
+} & Subscribe;
+
+export const RAW_API_GLOBAL = 'livestick';
+
+/** What main (and the browser bridge) implement; `emit` is how they push events. */
+export type ServiceHandlers = { [M in MethodName]: (request: Request<M>) => Promise<Responses[M]> };
+
+export const IPC_CHANNEL_PREFIX = 'livestick:';
+export const invokeChannel = (method: MethodName): string => `${IPC_CHANNEL_PREFIX}${method}`;
+export const eventChannel = (event: EventName): string => `${IPC_CHANNEL_PREFIX}event:${event}`;
+
+/** Every method's result crosses as `{ok, value} | {ok:false, error}` so typed errors survive IPC. */
+export type Envelope<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: WireError };
