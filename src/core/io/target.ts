@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+import { constants } from 'node:fs';
+import { open, stat, type FileHandle } from 'node:fs/promises';
+import { LiveStickError } from '../../shared/errors';
+import { formatBytes } from '../../shared/units';
+import { blockDeviceBytes } from './device-size';
+
+export interface Target {
+  readonly path: string;
+  readonly kind: 'file' | 'device';
+  readonly sizeBytes: number;
+  readonly handle: FileHandle;
+}
+
+export interface OpenTargetOptions {
+  /** Image files only: create the file, or extend it (sparse) to this size. */
+  readonly createBytes?: number;
+  /** The size the drive list reported, for systems without sysfs. */
+  readonly knownBytes?: number;
+}
+
+/**
+ * Opens the target for writing. Block devices are opened with O_EXCL, which Linux turns into
+ * "fail with EBUSY if anything has it mounted or claimed" — a last guard against writing under
+ * a mounted filesystem. Image files are created or grown sparsely, never shrunk.
+ */
+export async function openTarget(path: string, options: OpenTargetOptions = {}): Promise<Target> {
+  const existing = await stat(path).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return null;
+    throw error;
+  });
+  if (existing?.isBlockDevice()) {
+    if (options.createBytes !== undefined) {
+      throw new LiveStickError('TARGET_REFUSED', `${path} is a device; --size applies to image files only.`);
+    }
+    const handle = await open(path, constants.O_RDWR | constants.O_EXCL);
+    const sizeBytes = (await blockDeviceBytes(existing)) ?? options.knownBytes ?? null;
+    if (sizeBytes === null) {
+      await handle.close();
+      throw new LiveStickError('TARGET_REFUSED', `Cannot tell the size of ${path}.`);
+    }
+    return { path, kind: 'device', sizeBytes, handle };
+  }
+  if (existing && !existing.isFile()) {
+    throw new LiveStickError('TARGET_REFUSED', `${path} is neither a disk nor a regular file.`);
+  }
+  if (!existing && options.createBytes === undefined) {
+    throw new LiveStickError(
+      'TARGET_REFUSED',
+      `${path} does not exist; give --size to create a disk image of that size.`,
+    );
+  }
+  const handle = await open(path, existing ? 'r+' : 'w+');
+  let sizeBytes = existing?.size ?? 0;
+  if (options.createBytes !== undefined && options.createBytes > sizeBytes) {
+    await handle.truncate(options.createBytes);
+    sizeBytes = options.createBytes;
+  }
+  if (sizeBytes === 0) {
+    await handle.close();
+    throw new LiveStickError('TARGET_REFUSED', `${path} is empty; give --size to make it a disk image.`);
+  }
+  return { path, kind: 'file', sizeBytes, handle };
+}
+
+export function describeTarget(target: Target): string {
+  return `${target.path} (${formatBytes(target.sizeBytes)}${target.kind === 'file' ? ', image file' : ''})`;
+}
