@@ -13,5 +13,7 @@ export async function blockDeviceBytes(stat: Stats): Promise<number | null> {
   const major = Math.floor(stat.rdev / 256) & 0xfff;
   const minor = (stat.rdev & 0xff) | ((Math.floor(stat.rdev / 4096) & 0xfff00) >>> 0);
   const sectors = await readFile(`/sys/dev/block/${major}:${minor}/size`, 'utf8').catch(() => null);
-  return sectors !== null && /^\d+\s*$/.test(sectors) ? Number(sectors.trim()) * SECTOR_BYTES : null;
+  return sectors !== null && /^\d+\s*$/.test(sectors)
+    ? Number(sectors.trim()) * SECTOR_BYTES
+    : null;
 }

@@ -6,7 +6,10 @@ describe('ProgressMeter', () => {
   it('throttles to 4 events a second and computes speed and ETA over the window', () => {
     let now = 0;
     const events: Progress[] = [];
-    const meter = new ProgressMeter((p) => events.push(p), () => now);
+    const meter = new ProgressMeter(
+      (p) => events.push(p),
+      () => now,
+    );
     meter.start('writing', 100_000_000);
     for (let i = 0; i < 100; i++) {
       now += 10;
@@ -21,7 +24,10 @@ describe('ProgressMeter', () => {
   });
 
   it('has no ETA before any speed is known', () => {
-    const meter = new ProgressMeter(() => undefined, () => 0);
+    const meter = new ProgressMeter(
+      () => undefined,
+      () => 0,
+    );
     meter.start('verifying', 10);
     expect(meter.snapshot().etaSeconds).toBeNull();
   });

@@ -34,7 +34,8 @@ export class ProgressMeter {
     this.bytesDone += bytes;
     const at = this.now();
     this.samples.push({ at, bytes: this.bytesDone });
-    while (this.samples.length > 2 && at - this.samples[0]!.at > SPEED_WINDOW_MS) this.samples.shift();
+    while (this.samples.length > 2 && at - this.samples[0]!.at > SPEED_WINDOW_MS)
+      this.samples.shift();
     if (at - this.lastEmit >= EMIT_INTERVAL_MS) this.flush();
   }
 
@@ -48,7 +49,8 @@ export class ProgressMeter {
     const first = this.samples[0];
     const last = this.samples[this.samples.length - 1];
     const seconds = first && last ? (last.at - first.at) / 1000 : 0;
-    const speedBps = first && last && seconds > 0.2 ? Math.round((last.bytes - first.bytes) / seconds) : 0;
+    const speedBps =
+      first && last && seconds > 0.2 ? Math.round((last.bytes - first.bytes) / seconds) : 0;
     const remaining = Math.max(0, this.bytesTotal - this.bytesDone);
     return {
       phase: this.phase,

@@ -31,7 +31,10 @@ export async function openTarget(path: string, options: OpenTargetOptions = {}):
   });
   if (existing?.isBlockDevice()) {
     if (options.createBytes !== undefined) {
-      throw new LiveStickError('TARGET_REFUSED', `${path} is a device; --size applies to image files only.`);
+      throw new LiveStickError(
+        'TARGET_REFUSED',
+        `${path} is a device; --size applies to image files only.`,
+      );
     }
     const handle = await open(path, constants.O_RDWR | constants.O_EXCL);
     const sizeBytes = (await blockDeviceBytes(existing)) ?? options.knownBytes ?? null;
@@ -58,7 +61,10 @@ export async function openTarget(path: string, options: OpenTargetOptions = {}):
   }
   if (sizeBytes === 0) {
     await handle.close();
-    throw new LiveStickError('TARGET_REFUSED', `${path} is empty; give --size to make it a disk image.`);
+    throw new LiveStickError(
+      'TARGET_REFUSED',
+      `${path} is empty; give --size to make it a disk image.`,
+    );
   }
   return { path, kind: 'file', sizeBytes, handle };
 }

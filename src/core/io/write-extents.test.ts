@@ -5,7 +5,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { bytesExtent, sourceExtent, zeroExtent } from '../extent';
 import { ProgressMeter } from './progress-meter';
 import { openTarget } from './target';
-import { CHUNK_BYTES, FIRST_REGION_BYTES, toWriteOps, verifyWritten, writeExtents, type SourceReader } from './write-extents';
+import {
+  CHUNK_BYTES,
+  FIRST_REGION_BYTES,
+  toWriteOps,
+  verifyWritten,
+  writeExtents,
+  type SourceReader,
+} from './write-extents';
 import type { Progress } from '../../shared/progress';
 
 const MiB = 1024 * 1024;
@@ -87,7 +94,9 @@ describe('writeExtents', () => {
       meter,
     });
     await target.handle.write(new Uint8Array([2]), 0, 1, 3 * MiB + 100);
-    await expect(verifyWritten(target, plan, new AbortController().signal, meter)).rejects.toMatchObject({
+    await expect(
+      verifyWritten(target, plan, new AbortController().signal, meter),
+    ).rejects.toMatchObject({
       code: 'VERIFY_MISMATCH',
     });
     await target.handle.close();

@@ -16,7 +16,12 @@ export const FIRST_REGION_BYTES = 1024 * 1024;
 interface WriteOp {
   readonly offset: number;
   readonly length: number;
-  readonly parts: readonly { readonly at: number; readonly extent: Extent; readonly from: number; readonly length: number }[];
+  readonly parts: readonly {
+    readonly at: number;
+    readonly extent: Extent;
+    readonly from: number;
+    readonly length: number;
+  }[];
 }
 
 export interface SourceReader {
@@ -31,7 +36,10 @@ export function fileSourceReader(handle: FileHandle, label: string): SourceReade
       while (done < into.length) {
         const { bytesRead } = await handle.read(into, done, into.length - done, offset + done);
         if (bytesRead === 0) {
-          throw new LiveStickError('SOURCE_CORRUPT', `${label} ended early at byte ${offset + done}; the file may be truncated.`);
+          throw new LiveStickError(
+            'SOURCE_CORRUPT',
+            `${label} ended early at byte ${offset + done}; the file may be truncated.`,
+          );
         }
         done += bytesRead;
       }
@@ -103,7 +111,10 @@ async function readFully(handle: FileHandle, into: Uint8Array, position: number)
   while (done < into.length) {
     const { bytesRead } = await handle.read(into, done, into.length - done, position + done);
     if (bytesRead === 0) {
-      throw new LiveStickError('DEVICE_UNPLUGGED', `The target ended at byte ${position + done} while reading back.`);
+      throw new LiveStickError(
+        'DEVICE_UNPLUGGED',
+        `The target ended at byte ${position + done} while reading back.`,
+      );
     }
     done += bytesRead;
   }
@@ -158,7 +169,11 @@ export async function writeExtents(options: WriteExtentsOptions): Promise<Writte
     pending = next ? fill(next, buffers[(i + 1) % 2]!, source) : null;
     // Ensure a failing read-ahead never becomes an unhandled rejection while we write.
     pending?.catch(() => undefined);
-    if (i > 0 && ordered[i]!.offset < FIRST_REGION_BYTES && ordered[i - 1]!.offset >= FIRST_REGION_BYTES) {
+    if (
+      i > 0 &&
+      ordered[i]!.offset < FIRST_REGION_BYTES &&
+      ordered[i - 1]!.offset >= FIRST_REGION_BYTES
+    ) {
       // Everything else must be on the medium before the partition table makes it a stick.
       await target.handle.datasync();
     }
@@ -172,7 +187,10 @@ export async function writeExtents(options: WriteExtentsOptions): Promise<Writte
 }
 
 /** Zeroes ranges (old signatures at both ends of the disk) and flushes, before anything else. */
-export async function wipeRanges(target: Target, ranges: readonly { offset: number; length: number }[]): Promise<void> {
+export async function wipeRanges(
+  target: Target,
+  ranges: readonly { offset: number; length: number }[],
+): Promise<void> {
   const zeros = new Uint8Array(CHUNK_BYTES);
   for (const range of ranges) {
     for (let done = 0; done < range.length; done += CHUNK_BYTES) {
@@ -187,7 +205,12 @@ export async function wipeRanges(target: Target, ranges: readonly { offset: numb
  * Reads back every written chunk and compares its hash. For devices the kernel's buffer cache is
  * dropped first, so the comparison reads the medium rather than our own writes from memory.
  */
-export async function verifyWritten(target: Target, plan: WrittenPlan, signal: AbortSignal, meter: ProgressMeter): Promise<void> {
+export async function verifyWritten(
+  target: Target,
+  plan: WrittenPlan,
+  signal: AbortSignal,
+  meter: ProgressMeter,
+): Promise<void> {
   if (target.kind === 'device' && process.platform === 'linux') {
     spawnSync('blockdev', ['--flushbufs', target.path], { stdio: 'ignore' });
   }

@@ -40,6 +40,7 @@ export interface PlanRequest {
 }
 
 export interface Layout extends LayoutSummary {
+  readonly partitionTable: 'mbr' | 'gpt';
   readonly partitionStartBytes: number;
   readonly clusterBytes: number;
   readonly overlayBytes: number;
@@ -220,6 +221,7 @@ export function planLayout(image: PlannerImage, request: PlanRequest): Layout {
 
   return {
     targetBytes: request.targetBytes,
+    partitionTable: request.partitionTable,
     partitionStartBytes,
     partitionBytes,
     clusterBytes,
