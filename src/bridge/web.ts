@@ -1,25 +1,55 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import path from 'node:path';
+import {
+  combinedSource,
+  drivelistSource,
+  ensureImageFileDrives,
+  imageFileDrives,
+  parseImageFileDrive,
+  type DriveSource,
+} from '../core/io/drives';
 import { createService } from '../main/service';
 import { startBridge } from './server';
 
 /**
  * `npm run web`: the real wizard in a browser, served by the bridge on 127.0.0.1.
- * Usage: npm run web -- [--port N]
+ * Usage: npm run web -- [--port N] [--drive FILE:SIZE]... [--no-real-drives]
+ *
+ * Each --drive is an image file listed as a removable stick (created sparse, or extended, to
+ * SIZE), so the whole wizard can be used without touching a real disk. --no-real-drives hides
+ * drivelist's disks entirely.
  */
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
-  const portIndex = argv.indexOf('--port');
-  const port = portIndex === -1 ? 5199 : Number(argv[portIndex + 1]);
+  let port = 5199;
+  let realDrives = true;
+  const specs: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--port') port = Number(argv[++i]);
+    else if (arg === '--drive') specs.push(argv[++i] ?? '');
+    else if (arg === '--no-real-drives') realDrives = false;
+    else throw new Error(`unknown option ${arg}`);
+  }
+  const files = specs.map((spec) => parseImageFileDrive(spec, process.cwd()));
+  await ensureImageFileDrives(files);
+  const sources: DriveSource[] = [imageFileDrives(files)];
+  if (realDrives) sources.push(drivelistSource());
+
   const dist = path.join(__dirname, '..');
   const bridge = await startBridge({
     rendererDir: path.join(dist, 'renderer'),
     shimFile: path.join(dist, 'bridge', 'web-shim.js'),
     port,
-    createService: (emit) => createService({ emit, chooseImageFile: async () => null }),
+    createService: (emit) =>
+      createService({ emit, chooseImageFile: async () => null, drives: combinedSource(sources) }),
   });
   console.log(`LiveStick wizard: ${bridge.url} (Ctrl-C to stop)`);
+  for (const file of files) console.log(`  test drive: ${file.path}`);
   process.on('SIGINT', () => void bridge.close().then(() => process.exit(0)));
 }
 
-void main();
+main().catch((error: unknown) => {
+  console.error(`livestick web: ${(error as Error).message}`);
+  process.exit(2);
+});

@@ -1,4 +1,26 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-// The privileged helper's entry; its protocol and job runner arrive with the engine-room work.
-process.stderr.write('livestick-helper: no job given\n');
-process.exitCode = 2;
+import { runWrite } from '../core/io/run-write';
+import { LiveStickError } from '../shared/errors';
+import { HELPER_EXIT } from './exit-codes';
+import { runHelper } from './session';
+
+/**
+ * The privileged helper's entry: `helper.cjs --socket PATH --token-file PATH`, run by main
+ * through the OS prompt (or directly for image files and when already root). It never reads
+ * its environment and never prints the job: progress and errors go over the channel only.
+ */
+runHelper(process.argv.slice(2), {
+  runners: {
+    write: runWrite,
+    inspect: async () => {
+      throw new LiveStickError('INTERNAL', 'Inspecting a stick is not available in this build.');
+    },
+  },
+})
+  .catch((error: unknown) => {
+    process.stderr.write(`livestick-helper: ${(error as Error).message}\n`);
+    return HELPER_EXIT.JOB_FAILED;
+  })
+  // Exit explicitly: a cancelled engine may still hold a timer or a pending read, and main
+  // expects the process gone within its 2 s budget.
+  .then((code) => process.exit(code));

@@ -100,6 +100,7 @@ void app.whenReady().then(() => {
   }
 
   mainWindow = createWindow();
+  service.attachWindow(mainWindow);
   mainWindow.on('close', (event) => {
     if (service.confirmQuit(mainWindow!)) return;
     event.preventDefault();

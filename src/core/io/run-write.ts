@@ -101,10 +101,11 @@ export async function runWrite(job: WriteJob, hooks: JobHooks): Promise<WriteRes
       extents: stick.extents,
       signal: hooks.signal,
       meter,
+      hash: job.verify,
     }).finally(() => bulk.close());
     if (job.verify) await verifyWritten(target, written, hooks.signal, meter);
     meter.start('finalizing', 0);
-    await target.handle.close();
+    await target.io.close();
     target = null;
     if (syslinux) await installSyslinux(syslinux, job.target, stick.partitionStartBytes);
 
@@ -136,7 +137,7 @@ export async function runWrite(job: WriteJob, hooks: JobHooks): Promise<WriteRes
   } catch (error) {
     throw error instanceof LiveStickError ? error : classifyError(error, subject());
   } finally {
-    await target?.handle.close().catch(() => undefined);
+    await target?.io.close().catch(() => undefined);
     await source.close();
   }
 }

@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { constants } from 'node:fs';
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { LiveStickError } from '../../shared/errors';
 import { formatBytes } from '../../shared/units';
+import { BufferedIo, DIRECT_ALIGN_BYTES, DirectIo, type BlockIo } from './block-io';
 import { blockDeviceBytes } from './device-size';
 
 export interface Target {
   readonly path: string;
   readonly kind: 'file' | 'device';
   readonly sizeBytes: number;
-  readonly handle: FileHandle;
+  readonly io: BlockIo;
 }
 
 export interface OpenTargetOptions {
@@ -17,7 +18,11 @@ export interface OpenTargetOptions {
   readonly createBytes?: number;
   /** The size the drive list reported, for systems without sysfs. */
   readonly knownBytes?: number;
+  /** Largest single write; sizes the aligned buffer of direct I/O. */
+  readonly maxWriteBytes?: number;
 }
+
+const DEFAULT_MAX_WRITE_BYTES = 4 * 1024 * 1024;
 
 /**
  * Opens the target for writing. Block devices are opened with O_EXCL, which Linux turns into
@@ -36,13 +41,18 @@ export async function openTarget(path: string, options: OpenTargetOptions = {}):
         `${path} is a device; --size applies to image files only.`,
       );
     }
-    const handle = await open(path, constants.O_RDWR | constants.O_EXCL);
     const sizeBytes = (await blockDeviceBytes(existing)) ?? options.knownBytes ?? null;
     if (sizeBytes === null) {
-      await handle.close();
       throw new LiveStickError('TARGET_REFUSED', `Cannot tell the size of ${path}.`);
     }
-    return { path, kind: 'device', sizeBytes, handle };
+    const flags = constants.O_RDWR | constants.O_EXCL;
+    // Direct I/O works in whole 4 KiB blocks, so a device whose end is not on one stays buffered.
+    const direct =
+      sizeBytes % DIRECT_ALIGN_BYTES === 0
+        ? await DirectIo.open(path, flags, options.maxWriteBytes ?? DEFAULT_MAX_WRITE_BYTES)
+        : null;
+    const io = direct ?? new BufferedIo(await open(path, flags));
+    return { path, kind: 'device', sizeBytes, io };
   }
   if (existing && !existing.isFile()) {
     throw new LiveStickError('TARGET_REFUSED', `${path} is neither a disk nor a regular file.`);
@@ -66,7 +76,7 @@ export async function openTarget(path: string, options: OpenTargetOptions = {}):
       `${path} is empty; give --size to make it a disk image.`,
     );
   }
-  return { path, kind: 'file', sizeBytes, handle };
+  return { path, kind: 'file', sizeBytes, io: new BufferedIo(handle) };
 }
 
 export function describeTarget(target: Target): string {

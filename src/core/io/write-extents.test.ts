@@ -55,11 +55,11 @@ describe('writeExtents', () => {
     const events: Progress[] = [];
     const meter = new ProgressMeter((p) => events.push(p));
     const writes: number[] = [];
-    const original = target.handle.write.bind(target.handle);
-    target.handle.write = ((data: Uint8Array, offset: number, length: number, position: number) => {
+    const original = target.io.write.bind(target.io);
+    target.io.write = (data: Uint8Array, position: number) => {
       writes.push(position);
-      return original(data, offset, length, position);
-    }) as typeof target.handle.write;
+      return original(data, position);
+    };
     const plan = await writeExtents({
       target,
       source: bufferReader(source),
@@ -70,9 +70,10 @@ describe('writeExtents', () => {
       ],
       signal: new AbortController().signal,
       meter,
+      hash: true,
     });
     await verifyWritten(target, plan, new AbortController().signal, meter);
-    await target.handle.close();
+    await target.io.close();
 
     expect(writes.at(-1)).toBe(0);
     const disk = await readFile(file);
@@ -92,14 +93,15 @@ describe('writeExtents', () => {
       extents: [bytesExtent(3 * MiB, new Uint8Array(4096).fill(1), 'data')],
       signal: new AbortController().signal,
       meter,
+      hash: true,
     });
-    await target.handle.write(new Uint8Array([2]), 0, 1, 3 * MiB + 100);
+    await target.io.write(new Uint8Array([2]), 3 * MiB + 100);
     await expect(
       verifyWritten(target, plan, new AbortController().signal, meter),
     ).rejects.toMatchObject({
       code: 'VERIFY_MISMATCH',
     });
-    await target.handle.close();
+    await target.io.close();
   });
 
   it('stops with CANCELLED when aborted', async () => {
@@ -114,8 +116,9 @@ describe('writeExtents', () => {
         extents: [zeroExtent(2 * MiB, 10, 'x')],
         signal: controller.signal,
         meter: new ProgressMeter(() => undefined),
+        hash: false,
       }),
     ).rejects.toMatchObject({ code: 'CANCELLED' });
-    await target.handle.close();
+    await target.io.close();
   });
 });

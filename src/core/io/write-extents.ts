@@ -98,28 +98,6 @@ async function fill(op: WriteOp, buffer: Uint8Array, source: SourceReader): Prom
   return view;
 }
 
-async function writeFully(handle: FileHandle, data: Uint8Array, position: number): Promise<void> {
-  let done = 0;
-  while (done < data.length) {
-    const { bytesWritten } = await handle.write(data, done, data.length - done, position + done);
-    done += bytesWritten;
-  }
-}
-
-async function readFully(handle: FileHandle, into: Uint8Array, position: number): Promise<void> {
-  let done = 0;
-  while (done < into.length) {
-    const { bytesRead } = await handle.read(into, done, into.length - done, position + done);
-    if (bytesRead === 0) {
-      throw new LiveStickError(
-        'DEVICE_UNPLUGGED',
-        `The target ended at byte ${position + done} while reading back.`,
-      );
-    }
-    done += bytesRead;
-  }
-}
-
 function digest(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('base64');
 }
@@ -135,6 +113,8 @@ export interface WriteExtentsOptions {
   readonly extents: readonly Extent[];
   readonly signal: AbortSignal;
   readonly meter: ProgressMeter;
+  /** Keep a hash of every chunk for verifyWritten; hashing costs more than the copy itself. */
+  readonly hash: boolean;
 }
 
 export interface WrittenPlan {
@@ -175,13 +155,13 @@ export async function writeExtents(options: WriteExtentsOptions): Promise<Writte
       ordered[i - 1]!.offset >= FIRST_REGION_BYTES
     ) {
       // Everything else must be on the medium before the partition table makes it a stick.
-      await target.handle.datasync();
+      await target.io.sync();
     }
-    digests.push(digest(data));
-    await writeFully(target.handle, data, ordered[i]!.offset);
+    if (options.hash) digests.push(digest(data));
+    await target.io.write(data, ordered[i]!.offset);
     meter.add(data.length);
   }
-  await target.handle.sync();
+  await target.io.sync();
   meter.flush();
   return { ops: ordered, digests, bytesWritten: bytesTotal };
 }
@@ -195,15 +175,15 @@ export async function wipeRanges(
   for (const range of ranges) {
     for (let done = 0; done < range.length; done += CHUNK_BYTES) {
       const length = Math.min(CHUNK_BYTES, range.length - done);
-      await writeFully(target.handle, zeros.subarray(0, length), range.offset + done);
+      await target.io.write(zeros.subarray(0, length), range.offset + done);
     }
   }
-  await target.handle.sync();
+  await target.io.sync();
 }
 
 /**
- * Reads back every written chunk and compares its hash. For devices the kernel's buffer cache is
- * dropped first, so the comparison reads the medium rather than our own writes from memory.
+ * Reads back every written chunk and compares its hash. With direct I/O the reads come from the
+ * medium; otherwise Linux's buffer cache of the device is dropped first, for the same reason.
  */
 export async function verifyWritten(
   target: Target,
@@ -211,8 +191,11 @@ export async function verifyWritten(
   signal: AbortSignal,
   meter: ProgressMeter,
 ): Promise<void> {
-  if (target.kind === 'device' && process.platform === 'linux') {
+  if (target.kind === 'device' && !target.io.direct && process.platform === 'linux') {
     spawnSync('blockdev', ['--flushbufs', target.path], { stdio: 'ignore' });
+  }
+  if (plan.digests.length !== plan.ops.length) {
+    throw new LiveStickError('INTERNAL', 'The write kept no hashes to verify against.');
   }
   meter.start('verifying', plan.bytesWritten);
   const buffer = new Uint8Array(CHUNK_BYTES);
@@ -220,7 +203,7 @@ export async function verifyWritten(
     throwIfCancelled(signal);
     const op = plan.ops[i]!;
     const view = buffer.subarray(0, op.length);
-    await readFully(target.handle, view, op.offset);
+    await target.io.read(view, op.offset);
     if (digest(view) !== plan.digests[i]) {
       const labels = [...new Set(op.parts.map((part) => part.extent.label))].join(', ');
       throw new LiveStickError(
