@@ -97,7 +97,7 @@ export class DirectIo implements BlockIo {
 
   async write(data: Uint8Array, position: number): Promise<void> {
     const capacity = this.window.length - DIRECT_ALIGN_BYTES;
-    for (let done = 0; done < data.length; ) {
+    for (let done = 0; done < data.length;) {
       const piece = Math.min(data.length - done, capacity);
       await this.writeAligned(data.subarray(done, done + piece), position + done);
       done += piece;
@@ -108,7 +108,8 @@ export class DirectIo implements BlockIo {
     const start = Math.floor(position / DIRECT_ALIGN_BYTES) * DIRECT_ALIGN_BYTES;
     const end = Math.ceil((position + data.length) / DIRECT_ALIGN_BYTES) * DIRECT_ALIGN_BYTES;
     const view = this.window.subarray(0, end - start);
-    if (start !== position) await readFully(this.handle, view.subarray(0, DIRECT_ALIGN_BYTES), start);
+    if (start !== position)
+      await readFully(this.handle, view.subarray(0, DIRECT_ALIGN_BYTES), start);
     const lastBlock = end - DIRECT_ALIGN_BYTES;
     const lastBlockRead = lastBlock === start && start !== position;
     if (end !== position + data.length && !lastBlockRead) {
@@ -120,7 +121,7 @@ export class DirectIo implements BlockIo {
 
   async read(into: Uint8Array, position: number): Promise<void> {
     const capacity = this.window.length - DIRECT_ALIGN_BYTES;
-    for (let done = 0; done < into.length; ) {
+    for (let done = 0; done < into.length;) {
       const piece = Math.min(into.length - done, capacity);
       const at = position + done;
       const start = Math.floor(at / DIRECT_ALIGN_BYTES) * DIRECT_ALIGN_BYTES;
