@@ -1,0 +1,137 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FIXTURE_LABELS, getFixtureIso, makeReferenceStick, run } from './fixtures';
+import { readDiskInfo } from './disk-info';
+import { bootOnce, bootTwice, type BootResult } from './qemu';
+
+// Proves the harness before other tests trust it: sticks made with standard tools
+// (make-reference-stick.sh, after livecd-iso-to-disk) must persist, and a broken one
+// must be reported as broken, quickly.
+
+let work: string;
+
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'livestick-boot-'));
+});
+
+afterAll(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+function explain(boot: BootResult): string {
+  return `${boot.failure?.kind ?? 'ok'}: ${boot.failure?.message ?? ''} (log ${boot.logPath})`;
+}
+
+describe('fixture ISOs', () => {
+  it('are Fedora-style live media of both eras, plus bad inputs', async () => {
+    const f24 = await getFixtureIso('f24');
+    const modern = await getFixtureIso('modern');
+    const list = async (iso: string) =>
+      run('xorriso', ['-indev', iso, '-find', '/', '-type', 'f']).then((out) =>
+        out.split('\n').map((l) => l.replace(/^'|'$/g, '')),
+      );
+    const f24Files = await list(f24);
+    expect(f24Files).toEqual(
+      expect.arrayContaining([
+        '/isolinux/isolinux.bin',
+        '/isolinux/isolinux.cfg',
+        '/isolinux/vmlinuz',
+        '/isolinux/initrd.img',
+        '/images/pxeboot/vmlinuz',
+        '/images/efiboot.img',
+        '/EFI/BOOT/BOOTX64.EFI',
+        '/EFI/BOOT/grub.cfg',
+        '/LiveOS/squashfs.img',
+      ]),
+    );
+    const modernFiles = await list(modern);
+    expect(modernFiles).toEqual(
+      expect.arrayContaining([
+        '/boot/grub2/grub.cfg',
+        '/images/eltorito.img',
+        '/EFI/BOOT/grub.cfg',
+      ]),
+    );
+    expect(modernFiles.some((f) => f.startsWith('/isolinux/'))).toBe(false);
+    const pvd = await run('xorriso', ['-indev', f24, '-pvd_info']);
+    expect(pvd).toContain(`Volume Id    : ${FIXTURE_LABELS.f24}`);
+    expect(await getFixtureIso('plain')).toMatch(/plain\.iso$/);
+    expect(await getFixtureIso('truncated')).toMatch(/truncated\.iso$/);
+  });
+});
+
+describe('boot harness on reference sticks', () => {
+  it('the f24 ISO itself boots in UEFI with a temporary DM overlay', async () => {
+    const boot = await bootOnce(await getFixtureIso('f24'), { firmware: 'uefi', snapshot: true });
+    expect(boot.ok, explain(boot)).toBe(true);
+    expect(boot.cmdline).toContain(`root=live:CDLABEL=${FIXTURE_LABELS.f24}`);
+    expect(boot.rootMount).toMatch(/^\/dev\/mapper\/live-rw ext4 /);
+    expect(boot.dmBefore).toMatch(/^0 \d+ snapshot \d+\/\d+ \d+$/);
+  });
+
+  it('a DM-overlay stick persists / and /home across two UEFI boots', async () => {
+    const stick = await makeReferenceStick(await getFixtureIso('f24'), join(work, 'dm.img'), {
+      homeMiB: 32,
+      overlayMiB: 64,
+    });
+    const result = await bootTwice(stick.image, { firmware: 'uefi', fillMiB: 4 });
+    const [boot1, boot2] = result.boots;
+    expect(result.boot1Ok, explain(boot1)).toBe(true);
+    expect(result.boot2Ok, explain(boot2)).toBe(true);
+    expect(result.cmdline).toContain(
+      `root=live:UUID=${stick.uuid} rw rd.live.image rd.live.overlay=UUID=${stick.uuid}`,
+    );
+    expect(boot1.fillDoneMiB).toBe(4);
+    const disk = await readDiskInfo(stick.image);
+    expect(disk.partitions[0].fs).toMatchObject({ TYPE: 'vfat', LABEL: 'LIVE', UUID: stick.uuid });
+    expect(boot1.homeState).toBe('mounted');
+    expect(result.rootPersisted).toBe(true);
+    expect(result.homePersisted).toBe(true);
+    // The persistent COW (64 MiB = 131072 sectors) backs live-rw in both boots.
+    expect(result.dmStatus).toMatch(/^0 \d+ snapshot \d+\/131072 \d+$/);
+  });
+
+  it('a stick whose overlay file has the wrong name is a fast failure, not a hang', async () => {
+    const stick = await makeReferenceStick(await getFixtureIso('f24'), join(work, 'wrong.img'), {
+      overlayName: 'overlay-LIVE-0000-0000',
+    });
+    const boot = await bootOnce(stick.image, { firmware: 'uefi', timeoutMs: 150_000 });
+    expect(boot.ok).toBe(false);
+    expect(boot.failure?.kind, explain(boot)).toBe('guest');
+    expect(boot.failure?.message).toMatch(/persistent overlay|Enter/);
+    expect(boot.rootMarker).toBeNull();
+  });
+
+  it('an OverlayFS stick of the flat modern image persists / across two UEFI boots', async () => {
+    const stick = await makeReferenceStick(await getFixtureIso('modern'), join(work, 'ovl.img'), {
+      overlayfs: true,
+      overlayMiB: 64,
+    });
+    const result = await bootTwice(stick.image, { firmware: 'uefi' });
+    const [boot1, boot2] = result.boots;
+    expect(result.boot1Ok, explain(boot1)).toBe(true);
+    expect(result.boot2Ok, explain(boot2)).toBe(true);
+    expect(result.cmdline).toContain('rd.live.overlay.overlayfs');
+    expect(boot2.rootMount).toMatch(/^LiveOS_rootfs overlay /);
+    expect(result.dmStatus).toBeNull();
+    expect(result.rootPersisted).toBe(true);
+  });
+
+  it('a syslinux stick with a LUKS home persists / and /home across two SeaBIOS boots', async () => {
+    const stick = await makeReferenceStick(await getFixtureIso('f24'), join(work, 'bios.img'), {
+      syslinux: true,
+      homeMiB: 32,
+      homeLuks: true,
+    });
+    const result = await bootTwice(stick.image, { firmware: 'bios' });
+    const [boot1, boot2] = result.boots;
+    expect(result.boot1Ok, explain(boot1)).toBe(true);
+    expect(result.boot2Ok, explain(boot2)).toBe(true);
+    expect(result.cmdline).toMatch(/^BOOT_IMAGE=vmlinuz initrd=initrd.img root=live:UUID=/);
+    expect(boot1.homeState).toBe('encrypted-mounted');
+    expect(result.rootPersisted).toBe(true);
+    expect(result.homePersisted).toBe(true);
+  });
+});
