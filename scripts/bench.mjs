@@ -24,10 +24,26 @@ function benchIso() {
   const inner = join(cache, 'inner');
   rmSync(inner, { recursive: true, force: true });
   mkdirSync(join(inner, 'LiveOS'), { recursive: true });
-  sh('dd', ['if=/dev/urandom', `of=${join(inner, 'LiveOS', 'rootfs.img')}`, 'bs=1M', `count=${PAYLOAD_MIB}`, 'status=none']);
+  sh('dd', [
+    'if=/dev/urandom',
+    `of=${join(inner, 'LiveOS', 'rootfs.img')}`,
+    'bs=1M',
+    `count=${PAYLOAD_MIB}`,
+    'status=none',
+  ]);
   mkdirSync(join(tree, 'LiveOS'), { recursive: true });
-  sh('mksquashfs', [inner, join(tree, 'LiveOS', 'squashfs.img'), '-noI', '-noD', '-noF', '-noX', '-quiet', '-no-progress']);
-  for (const dir of ['isolinux', 'EFI/BOOT', 'images/pxeboot']) mkdirSync(join(tree, dir), { recursive: true });
+  sh('mksquashfs', [
+    inner,
+    join(tree, 'LiveOS', 'squashfs.img'),
+    '-noI',
+    '-noD',
+    '-noF',
+    '-noX',
+    '-quiet',
+    '-no-progress',
+  ]);
+  for (const dir of ['isolinux', 'EFI/BOOT', 'images/pxeboot'])
+    mkdirSync(join(tree, dir), { recursive: true });
   const label = 'Fedora-Bench-Live';
   writeFileSync(join(tree, 'images/pxeboot/vmlinuz'), Buffer.alloc(12 << 20, 1));
   writeFileSync(join(tree, 'images/pxeboot/initrd.img'), Buffer.alloc(90 << 20, 2));
@@ -83,13 +99,38 @@ async function benchTarget(kind, iso) {
   if (kind === 'loop') target = sh('losetup', ['-f', '--show', file]).trim();
   try {
     const write = await timed(process.execPath, [
-      join(root, 'bin', 'livestick.cjs'), 'write', iso, target,
-      '--overlay-size-mb', '4000', '--home-size-mb', '2000', '--no-verify', '--yes', '--json',
+      join(root, 'bin', 'livestick.cjs'),
+      'write',
+      iso,
+      target,
+      '--overlay-size-mb',
+      '4000',
+      '--home-size-mb',
+      '2000',
+      '--no-verify',
+      '--yes',
+      '--json',
     ]);
     const result = JSON.parse(write.stdout.trim().split('\n').at(-1));
     const count = Math.ceil(result.bytesWritten / (4 << 20));
-    const dd = await timed('dd', [`if=${iso}`, `of=${target}`, 'bs=4M', `count=${count}`, 'iflag=fullblock', 'oflag=direct', 'conv=fsync,notrunc', 'status=none']);
-    return { kind, bytesWritten: result.bytesWritten, livestickSeconds: write.seconds, ddSeconds: dd.seconds, ratio: write.seconds / dd.seconds, peakRssMiB: write.peakMiB };
+    const dd = await timed('dd', [
+      `if=${iso}`,
+      `of=${target}`,
+      'bs=4M',
+      `count=${count}`,
+      'iflag=fullblock',
+      'oflag=direct',
+      'conv=fsync,notrunc',
+      'status=none',
+    ]);
+    return {
+      kind,
+      bytesWritten: result.bytesWritten,
+      livestickSeconds: write.seconds,
+      ddSeconds: dd.seconds,
+      ratio: write.seconds / dd.seconds,
+      peakRssMiB: write.peakMiB,
+    };
   } finally {
     if (kind === 'loop') spawnSync('losetup', ['-d', target]);
     rmSync(file, { force: true });
@@ -100,7 +141,9 @@ if (!existsSync(join(root, 'dist', 'cli', 'cli.cjs'))) {
   spawnSync(process.execPath, [join(root, 'scripts', 'build.mjs')], { stdio: 'inherit' });
 }
 const iso = benchIso();
-console.log(`bench ISO: ${(statSync(iso).size / 2 ** 20).toFixed(0)} MiB, target ${TARGET}, overlay 4000 MiB, home 2000 MiB`);
+console.log(
+  `bench ISO: ${(statSync(iso).size / 2 ** 20).toFixed(0)} MiB, target ${TARGET}, overlay 4000 MiB, home 2000 MiB`,
+);
 const kinds = process.getuid?.() === 0 ? ['file', 'loop'] : ['file'];
 if (!kinds.includes('loop')) console.log('loop-device target skipped: needs root');
 const rows = [];
@@ -111,4 +154,7 @@ for (const row of rows) {
   );
 }
 mkdirSync(join(root, 'test-results'), { recursive: true });
-writeFileSync(join(root, 'test-results', 'bench.json'), JSON.stringify({ payloadMiB: PAYLOAD_MIB, rows }, null, 2));
+writeFileSync(
+  join(root, 'test-results', 'bench.json'),
+  JSON.stringify({ payloadMiB: PAYLOAD_MIB, rows }, null, 2),
+);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+import { runInspect } from '../core/io/run-inspect';
+import { runMaintain } from '../core/io/run-maintain';
 import { runWrite } from '../core/io/run-write';
-import { LiveStickError } from '../shared/errors';
 import { HELPER_EXIT } from './exit-codes';
 import { runHelper } from './session';
 
@@ -12,9 +13,8 @@ import { runHelper } from './session';
 runHelper(process.argv.slice(2), {
   runners: {
     write: runWrite,
-    inspect: async () => {
-      throw new LiveStickError('INTERNAL', 'Inspecting a stick is not available in this build.');
-    },
+    inspect: runInspect,
+    maintain: runMaintain,
   },
 })
   .catch((error: unknown) => {

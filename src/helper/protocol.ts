@@ -32,6 +32,35 @@ export const writeJobSchema = z.strictObject({
 
 export const inspectJobSchema = z.strictObject({ target: devicePath });
 
+const newSizeBytes = z
+  .number()
+  .int()
+  .positive()
+  .max(2 ** 32);
+/** A maintenance job (src/core/io/run-maintain.ts MaintenanceJob), one per action. */
+export const maintainJobSchema = z.discriminatedUnion('action', [
+  z.strictObject({ action: z.literal('reset-overlay'), target: devicePath }),
+  z.strictObject({
+    action: z.literal('grow'),
+    target: devicePath,
+    overlayBytes: newSizeBytes.optional(),
+    homeBytes: newSizeBytes.optional(),
+  }),
+  z.strictObject({
+    action: z.literal('persistence-menu'),
+    target: devicePath,
+    enabled: z.boolean(),
+  }),
+  z.strictObject({
+    action: z.literal('restore'),
+    target: devicePath,
+    label: z
+      .string()
+      .max(11)
+      .regex(/^[A-Za-z0-9_-]*$/),
+  }),
+]);
+
 /** What main sends. `unmount`/`eject` are the user's consent to release the stick. */
 export const parentMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({
@@ -42,6 +71,7 @@ export const parentMessageSchema = z.discriminatedUnion('type', [
     eject: z.boolean(),
   }),
   z.strictObject({ v, type: z.literal('inspect'), job: inspectJobSchema }),
+  z.strictObject({ v, type: z.literal('maintain'), job: maintainJobSchema, unmount: z.boolean() }),
   z.strictObject({ v, type: z.literal('cancel') }),
 ]);
 export type ParentMessage = z.infer<typeof parentMessageSchema>;

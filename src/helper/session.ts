@@ -6,8 +6,10 @@ import type { CheckedTarget, TargetCheckOptions } from '../core/io/target-checks
 import { checkInspectTarget, checkWriteTarget } from '../core/io/target-checks';
 import { classifyError } from '../core/io/classify-error';
 import type { InspectReport, JobHooks, WriteJob, WriteResult } from '../core/io/jobs';
+import { checkMaintainTarget, type MaintenanceJob } from '../core/io/run-maintain';
 import { ejectDisk, unmountDisk } from '../core/io/unmount';
 import { LiveStickError, toWire, type WireError } from '../shared/errors';
+import type { MaintenanceResult } from '../shared/ipc';
 import { HELPER_EXIT, type HelperExitCode } from './exit-codes';
 import {
   ARG_SOCKET,
@@ -30,6 +32,7 @@ import {
 export interface JobRunners {
   write(job: WriteJob, hooks: JobHooks): Promise<WriteResult>;
   inspect(target: string, hooks: JobHooks): Promise<InspectReport>;
+  maintain(job: MaintenanceJob, hooks: JobHooks): Promise<MaintenanceResult>;
 }
 
 export interface ReleaseActions {
@@ -249,7 +252,9 @@ class HelperSession {
       const result =
         message.type === 'write'
           ? await this.options.runners.write(message.job, this.hooks())
-          : await this.options.runners.inspect(checked.path, this.hooks());
+          : message.type === 'maintain'
+            ? await this.options.runners.maintain(message.job, this.hooks())
+            : await this.options.runners.inspect(checked.path, this.hooks());
       if (message.type === 'write' && message.eject && checked.kind === 'device') {
         const warning = await (this.options.release ?? defaultRelease).eject(checked.path);
         if (warning) this.log(warning);
@@ -276,13 +281,17 @@ class HelperSession {
   private async validate(message: JobMessage): Promise<CheckedTarget> {
     const checks = this.options.checks ?? {};
     if (message.type === 'inspect') return checkInspectTarget(message.job.target, checks);
-    const { target, imagePath } = message.job;
-    const first = await checkWriteTarget(target, imagePath, { ...checks, ignoreMounts: true });
+    const { target } = message.job;
+    const check = (options: TargetCheckOptions): Promise<CheckedTarget> =>
+      message.type === 'maintain'
+        ? checkMaintainTarget(target, options)
+        : checkWriteTarget(target, message.job.imagePath, options);
+    const first = await check({ ...checks, ignoreMounts: true });
     if (first.kind === 'device' && message.unmount) {
       const released = await (this.options.release ?? defaultRelease).unmount(first.path);
       if (released.length > 0) this.log(`Unmounted ${released.join(', ')}.`);
     }
-    return checkWriteTarget(target, imagePath, checks);
+    return check(checks);
   }
 
   private send(message: HelperMessage): void {

@@ -1,10 +1,19 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import path from 'node:path';
+import type { JobHooks } from '../core/io/jobs';
+import { runInspect } from '../core/io/run-inspect';
+import { runMaintain, type MaintenanceJob } from '../core/io/run-maintain';
 import { openLiveImage } from '../core/io/run-write';
 import { plannerImage } from '../core/plan/from-image';
 import { planLayout, type PlannerImage } from '../core/plan/planner';
 import { toWire } from '../shared/errors';
-import type { ImageSummary, InspectReport, PlanOutcome, Request } from '../shared/ipc';
+import type {
+  ImageSummary,
+  InspectReport,
+  MaintenanceResult,
+  PlanOutcome,
+  Request,
+} from '../shared/ipc';
 
 /**
  * What the service needs from the engine without a helper: reading the ISO (the user's own
@@ -16,14 +25,25 @@ export interface ServiceEngine {
   plan(request: Request<'plan'>): Promise<PlanOutcome>;
   /** Image files only; devices are inspected by the helper. */
   inspectFile(target: string): Promise<InspectReport>;
+  /** Image files only; devices are maintained by the helper. */
+  maintainFile(job: MaintenanceJob): Promise<MaintenanceResult>;
 }
 
 export interface EngineOptions {
-  /** The engine's stick inspection, once available in this build. */
-  readonly inspectFile: (target: string) => Promise<InspectReport>;
+  /** Replaces the engine's stick inspection (tests). */
+  readonly inspectFile?: (target: string) => Promise<InspectReport>;
+  /** Replaces the engine's maintenance jobs (tests). */
+  readonly maintainFile?: (job: MaintenanceJob) => Promise<MaintenanceResult>;
 }
 
-export function createEngine(options: EngineOptions): ServiceEngine {
+/** Image files need no progress: they are small writes on the user's own disk. */
+const quietHooks = (): JobHooks => ({
+  signal: new AbortController().signal,
+  onProgress: () => undefined,
+  onLog: () => undefined,
+});
+
+export function createEngine(options: EngineOptions = {}): ServiceEngine {
   // Planning runs on every slider move; the ISO is read once per path.
   const images = new Map<string, PlannerImage>();
 
@@ -50,6 +70,7 @@ export function createEngine(options: EngineOptions): ServiceEngine {
         efi: image.efi,
         biosBoot: image.biosBoot,
         payloadFileSizes: planner.payloadFileSizes,
+        directoryCount: planner.directoryCount,
       };
       return { summary, planner };
     } finally {
@@ -77,6 +98,7 @@ export function createEngine(options: EngineOptions): ServiceEngine {
         return { ok: false, error: toWire(error) };
       }
     },
-    inspectFile: options.inspectFile,
+    inspectFile: options.inspectFile ?? ((target) => runInspect(target, quietHooks())),
+    maintainFile: options.maintainFile ?? ((job) => runMaintain(job, quietHooks())),
   };
 }

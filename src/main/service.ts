@@ -9,8 +9,17 @@ import {
   type DriveWatcher,
 } from '../core/io/drives';
 import type { InspectReport, WriteResult } from '../core/io/jobs';
+import { DEFAULT_RESTORE_LABEL, type MaintenanceJob } from '../core/io/run-maintain';
 import { LiveStickError, toWire } from '../shared/errors';
-import type { DriveInfo, EventName, Events, ServiceHandlers } from '../shared/ipc';
+import type {
+  DriveInfo,
+  EventName,
+  Events,
+  MaintenanceResult,
+  Request,
+  ServiceHandlers,
+} from '../shared/ipc';
+import { MiB } from '../shared/units';
 import { createEngine, type ServiceEngine } from './engine';
 import {
   locateHelper,
@@ -71,13 +80,31 @@ function defaultHelperLocation(): HelperLocation {
   });
 }
 
-const notInThisBuild = (): Promise<InspectReport> =>
-  Promise.reject(
-    new LiveStickError('INTERNAL', 'Inspecting a stick is not available in this build.'),
-  );
+/** The renderer's request as the engine's job; sizes cross IPC in MiB, the engine counts bytes. */
+export function maintenanceJob(request: Request<'maintain'>): MaintenanceJob {
+  const target = request.device;
+  switch (request.action) {
+    case 'reset-overlay':
+      return { action: 'reset-overlay', target };
+    case 'grow':
+      if (request.overlayMiB === undefined && request.homeMiB === undefined) {
+        throw new LiveStickError('INTERNAL', 'Growing needs a new overlay or home size.');
+      }
+      return {
+        action: 'grow',
+        target,
+        ...(request.overlayMiB !== undefined ? { overlayBytes: request.overlayMiB * MiB } : {}),
+        ...(request.homeMiB !== undefined ? { homeBytes: request.homeMiB * MiB } : {}),
+      };
+    case 'persistence-menu':
+      return { action: 'persistence-menu', target, enabled: request.enabled ?? true };
+    case 'restore':
+      return { action: 'restore', target, label: request.label ?? DEFAULT_RESTORE_LABEL };
+  }
+}
 
 export function createService(environment: ServiceEnvironment): DriveAwareService {
-  const engine = environment.engine ?? createEngine({ inspectFile: notInThisBuild });
+  const engine = environment.engine ?? createEngine();
   const drives = environment.drives ?? combinedSource([drivelistSource()]);
   const log = environment.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   let helperLocation: HelperLocation | null = environment.helper ?? null;
@@ -217,6 +244,21 @@ export function createService(environment: ServiceEnvironment): DriveAwareServic
         ...(environment.launch ? { launch: environment.launch } : {}),
       });
       return (await job.outcome) as unknown as InspectReport;
+    },
+
+    maintain: async (request) => {
+      if (active) throw new LiveStickError('DEVICE_BUSY', 'A stick is being written.');
+      const drive = await choosable(request.device);
+      const job = maintenanceJob(request);
+      if (drive.bus === 'file') return engine.maintainFile(job);
+      const helperJob = startHelperJob({
+        location: helper(),
+        elevate: true,
+        message: { v: 1, type: 'maintain', job, unmount: true },
+        callbacks: { onProgress: () => undefined, onLog: log },
+        ...(environment.launch ? { launch: environment.launch } : {}),
+      });
+      return (await helperJob.outcome) as unknown as MaintenanceResult;
     },
   };
 

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import {
   EVENT_NAMES,
   METHOD_NAMES,
@@ -30,4 +30,11 @@ function on<E extends EventName>(event: E, listener: (payload: Events[E]) => voi
   return () => ipcRenderer.removeListener(channel, wrapped);
 }
 
-contextBridge.exposeInMainWorld(RAW_API_GLOBAL, { ...methods, on } as RawApi);
+// A dropped file's path is known only here; the page gets the path string and nothing else.
+const pathForFile = (file: File): string => webUtils.getPathForFile(file);
+
+contextBridge.exposeInMainWorld(RAW_API_GLOBAL, {
+  ...methods,
+  on,
+  pathForFile,
+} as unknown as RawApi);

@@ -26,3 +26,18 @@ export function getApi(): LiveStickApi {
     throw new Error('LiveStick API is missing: the page was opened outside the app or the bridge.');
   return wrapApi(raw);
 }
+
+/**
+ * The path of a file dropped on the window. Electron's preload can resolve it (as
+ * `pathForFile`, backed by webUtils.getPathForFile); a plain browser never reveals it, so the
+ * wizard then asks for the path another way.
+ */
+export function pathOfDroppedFile(file: File): string | null {
+  const raw = (globalThis as unknown as Record<string, { pathForFile?: unknown } | undefined>)[
+    RAW_API_GLOBAL
+  ];
+  const resolve = raw?.pathForFile;
+  if (typeof resolve !== 'function') return null;
+  const path: unknown = resolve.call(raw, file);
+  return typeof path === 'string' && path.length > 0 ? path : null;
+}

@@ -34,6 +34,14 @@ export const sizingSchema = z.strictObject({
 });
 export type Sizing = z.infer<typeof sizingSchema>;
 
+export const MAINTENANCE_ACTIONS = [
+  'reset-overlay',
+  'grow',
+  'restore',
+  'persistence-menu',
+] as const;
+export type MaintenanceAction = (typeof MAINTENANCE_ACTIONS)[number];
+
 export const requestSchemas = {
   openImage: z.strictObject({ path }),
   chooseImage: z.strictObject({}),
@@ -53,6 +61,19 @@ export const requestSchemas = {
   }),
   cancelWrite: z.strictObject({ jobId: z.string().min(1).max(64) }),
   inspect: z.strictObject({ device: path }),
+  maintain: z.strictObject({
+    device: path,
+    action: z.enum(MAINTENANCE_ACTIONS),
+    overlayMiB: mib.optional(),
+    homeMiB: mib.optional(),
+    label: z
+      .string()
+      .max(11)
+      .regex(/^[A-Za-z0-9_-]*$/)
+      .optional(),
+    /** persistence-menu only: add (true) or remove (false) the extra boot entries. */
+    enabled: z.boolean().optional(),
+  }),
 } as const;
 
 export type MethodName = keyof typeof requestSchemas;
@@ -78,6 +99,8 @@ export interface ImageSummary {
   readonly biosBoot: boolean;
   /** Sizes of every file the writer copies: enough for the renderer to run the planner itself. */
   readonly payloadFileSizes: readonly number[];
+  /** Directories the stick will have; with the sizes, all the planner needs. */
+  readonly directoryCount: number;
 }
 
 export interface DriveInfo {
@@ -133,6 +156,10 @@ export interface InspectReport {
     readonly metadataSectors: number | null;
     readonly percentUsed: number | null;
     readonly state: string;
+    /** The path dracut looks for; differs from `path` when the overlay is orphaned. */
+    readonly expectedPath?: string;
+    /** Bytes of changes held: DM data chunks, or the OverlayFS image's used blocks. */
+    readonly usedBytes?: number | null;
   } | null;
   readonly home: {
     readonly sizeBytes: number;
@@ -141,6 +168,22 @@ export interface InspectReport {
   } | null;
   readonly freeBytes: number;
   readonly kernelArgs: readonly string[];
+  /** `dmsetup status live-rw` as the live system would print it (DM overlays only). */
+  readonly statusLine?: string | null;
+  readonly partitionTable?: 'mbr' | 'gpt' | 'none';
+  readonly swapBytes?: number;
+  /** The "start without persistence" and "reset persistence" boot entries are present. */
+  readonly persistenceMenu?: boolean;
+  /** One sentence each: a full or orphaned overlay, a missing file, a foreign boot menu. */
+  readonly warnings?: readonly string[];
+}
+
+export interface MaintenanceResult {
+  readonly device: string;
+  readonly action: MaintenanceAction;
+  readonly bytesWritten: number;
+  /** What was done, one sentence a line. */
+  readonly summary: readonly string[];
 }
 
 export type WriteOutcome =
@@ -156,6 +199,7 @@ export interface Responses {
   startWrite: { readonly jobId: string };
   cancelWrite: null;
   inspect: InspectReport;
+  maintain: MaintenanceResult;
 }
 
 export interface Events {

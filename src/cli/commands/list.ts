@@ -10,7 +10,7 @@ import { println } from '../io';
 export function listCommand(source: DriveSource = drivelistSource()): Command {
   return {
     name: 'list',
-    summary: 'List removable drives that can be written to',
+    summary: 'list removable drives that can be written to',
     usage: [
       'Usage: livestick list [--all] [--json]',
       '',

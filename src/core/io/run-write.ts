@@ -121,7 +121,9 @@ export async function runWrite(job: WriteJob, hooks: JobHooks): Promise<WriteRes
       `Free space for your files: ${formatBytes(layout.freeBytes)}.`,
       syslinux
         ? 'Boots with UEFI and legacy BIOS.'
-        : 'Boots with UEFI only (no syslinux installer for legacy BIOS boot here).',
+        : image.biosBoot
+          ? 'Boots with UEFI only: no syslinux installer was found here for legacy BIOS boot.'
+          : 'Boots with UEFI only: this image has no isolinux, so it offers no legacy BIOS boot.',
     ];
     return {
       target: job.target,

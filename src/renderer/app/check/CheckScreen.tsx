@@ -1,0 +1,172 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+import { useShallow } from 'zustand/react/shallow';
+import type { InspectReport } from '../../../shared/ipc';
+import { formatBytes } from '../../../shared/units';
+import { isActive } from '../../../shared/write-state';
+import { en } from '../../i18n/en';
+import { visibleDrives } from '../../store/drive-rules';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { Gauge, NEARLY_FULL_PERCENT } from '../components/Gauge';
+import { StepHeading } from '../components/StepHeading';
+import { Maintenance, MaintenanceStatus } from './Maintenance';
+import { useApp } from '../store-context';
+
+const t = en.check;
+/** DM states in which the overlay no longer takes writes (liveos-spec.md §2.6). */
+const BROKEN_STATES = new Set(['Overflow', 'Invalid', 'Merge failed']);
+
+export function CheckScreen() {
+  const s = useApp(
+    useShallow((state) => ({
+      allDrives: state.drives,
+      showAll: state.showAllDrives,
+      device: state.checkDevice,
+      status: state.checkStatus,
+      report: state.checkReport,
+      error: state.checkError,
+      busy: isActive(state.writeState),
+      chooseCheckDevice: state.chooseCheckDevice,
+      inspectStick: state.inspectStick,
+    })),
+  );
+  const drives = visibleDrives(s.allDrives, s.showAll);
+  const known = drives.some((drive) => drive.device === s.device);
+  return (
+    <section className="step" aria-labelledby="check-title">
+      <StepHeading id="check-title">{t.title}</StepHeading>
+      <p className="lead">{t.intro}</p>
+      <form
+        className="inline-form"
+        onSubmit={(event) => {
+          event.preventDefault();
+          void s.inspectStick();
+        }}
+      >
+        <label htmlFor="check-device">{t.chooseLabel}</label>
+        <div className="inline-form-row">
+          <select
+            id="check-device"
+            value={s.device ?? ''}
+            onChange={(event) => s.chooseCheckDevice(event.target.value || null)}
+          >
+            <option value="">{t.choosePlaceholder}</option>
+            {s.device !== null && !known ? <option value={s.device}>{s.device}</option> : null}
+            {drives.map((drive) => (
+              <option key={drive.device} value={drive.device}>
+                {drive.description} · {formatBytes(drive.sizeBytes)} · {drive.device}
+              </option>
+            ))}
+          </select>
+          <button
+            type="submit"
+            className="button button-primary"
+            disabled={s.device === null || s.status === 'inspecting' || s.busy}
+          >
+            {t.inspect}
+          </button>
+        </div>
+      </form>
+      <div aria-live="polite">
+        {s.status === 'inspecting' ? <p className="status">{t.inspecting}</p> : null}
+        {s.status === 'failed' && s.error ? <ErrorNotice error={s.error} /> : null}
+      </div>
+      {s.status === 'ready' && s.report ? <Report report={s.report} /> : null}
+      {s.report && s.device !== null ? (
+        <Maintenance
+          report={s.report}
+          model={drives.find((drive) => drive.device === s.device)?.description ?? s.device}
+        />
+      ) : null}
+      <MaintenanceStatus />
+    </section>
+  );
+}
+
+function Report({ report }: { report: InspectReport }) {
+  const { overlay, home } = report;
+  const overlayBroken = overlay !== null && BROKEN_STATES.has(overlay.state);
+  const overlayPercent = overlay?.percentUsed ?? null;
+  return (
+    <div className="report">
+      {report.warnings?.map((warning) => (
+        <p key={warning} className="notice notice-warning">
+          {warning}
+        </p>
+      ))}
+      <dl className="facts">
+        <dt>{t.label}</dt>
+        <dd>
+          {report.label ?? '—'}
+          {report.uuid ? ` (${report.uuid})` : ''}
+        </dd>
+      </dl>
+
+      <div className="card">
+        <h3 className="card-title">{t.overlay}</h3>
+        {overlay ? (
+          <>
+            <p className="muted">
+              {t.overlayKind[overlay.kind]} · {formatBytes(overlay.sizeBytes)} · {overlay.path}
+            </p>
+            {overlayPercent !== null ? (
+              <Gauge
+                label={t.overlay}
+                percent={overlayBroken ? 100 : overlayPercent}
+                text={t.overlayUsage(
+                  `${overlayPercent.toFixed(1)} %`,
+                  formatBytes(overlay.sizeBytes),
+                )}
+              />
+            ) : (
+              <p className="hint">{t.overlayUnknown}</p>
+            )}
+            <dl className="facts">
+              <dt>{t.overlayState}</dt>
+              <dd>{overlay.state}</dd>
+              {report.statusLine ? (
+                <>
+                  <dt>{t.status}</dt>
+                  <dd className="mono">{report.statusLine}</dd>
+                </>
+              ) : null}
+            </dl>
+            {overlayBroken ? (
+              <p className="notice notice-error">{t.overlayFull}</p>
+            ) : overlayPercent !== null && overlayPercent >= NEARLY_FULL_PERCENT ? (
+              <p className="notice notice-warning">{t.overlayNearlyFull}</p>
+            ) : null}
+          </>
+        ) : (
+          <p>{t.noOverlay}</p>
+        )}
+      </div>
+
+      <div className="card">
+        <h3 className="card-title">{t.home}</h3>
+        {home ? (
+          home.usedBytes !== null ? (
+            <Gauge
+              label={t.home}
+              percent={(home.usedBytes / Math.max(1, home.sizeBytes)) * 100}
+              text={t.homeUsage(formatBytes(home.usedBytes), formatBytes(home.sizeBytes))}
+            />
+          ) : (
+            <p>
+              {formatBytes(home.sizeBytes)}
+              {home.encrypted ? ` — ${t.homeEncrypted}` : ''}
+            </p>
+          )
+        ) : (
+          <p>{t.noHome}</p>
+        )}
+      </div>
+
+      <dl className="facts">
+        <dt>{t.free}</dt>
+        <dd>{formatBytes(report.freeBytes)}</dd>
+        <dt>{t.kernelArgs}</dt>
+        <dd className="mono">{report.kernelArgs.join(' ') || '—'}</dd>
+      </dl>
+    </div>
+  );
+}

@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+import { useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { DriveInfo } from '../../../shared/ipc';
+import { formatBytes } from '../../../shared/units';
+import { en } from '../../i18n/en';
+import { judgeDrive, visibleDrives } from '../../store/drive-rules';
+import { Dialog } from '../components/Dialog';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { StepHeading } from '../components/StepHeading';
+import { useApp } from '../store-context';
+
+const t = en.drive;
+
+/** Bus names as people write them; unknown ones are shown as the service reports them. */
+const BUS_NAMES: Readonly<Record<string, string>> = {
+  usb: 'USB',
+  sata: 'SATA',
+  nvme: 'NVMe',
+  scsi: 'SCSI',
+  sd: 'SD card',
+  mmc: 'SD card',
+  file: 'image file',
+};
+
+function driveKind(drive: DriveInfo): string {
+  if (drive.system) return t.system;
+  if (drive.removable) return t.removable;
+  return drive.bus === 'usb' ? t.external : t.fixed;
+}
+
+function driveFacts(drive: DriveInfo): string {
+  const bus = drive.bus === null ? t.unknownBus : (BUS_NAMES[drive.bus.toLowerCase()] ?? drive.bus);
+  return [formatBytes(drive.sizeBytes), bus, driveKind(drive), drive.device].join(' · ');
+}
+
+export function DriveStep() {
+  const state = useApp(
+    useShallow((s) => ({
+      drives: s.drives,
+      loaded: s.drivesLoaded,
+      error: s.drivesError,
+      showAll: s.showAllDrives,
+      selected: s.selectedDevice,
+      image: s.image,
+      selectDrive: s.selectDrive,
+      setShowAllDrives: s.setShowAllDrives,
+      refreshDrives: s.refreshDrives,
+      goToStep: s.goToStep,
+    })),
+  );
+  const [askShowAll, setAskShowAll] = useState(false);
+  const shown = visibleDrives(state.drives, state.showAll);
+  const selectedUsable = shown.some(
+    (drive) => drive.device === state.selected && judgeDrive(drive, state.image).usable,
+  );
+
+  return (
+    <section className="step" aria-labelledby="step-drive-title">
+      <StepHeading id="step-drive-title">{t.title}</StepHeading>
+      <p className="lead">{t.intro}</p>
+
+      {state.error ? <ErrorNotice error={state.error} /> : null}
+      {!state.loaded ? <p className="status">{t.loading}</p> : null}
+      {state.loaded && shown.length === 0 ? <p className="empty">{t.none}</p> : null}
+
+      {shown.length > 0 ? (
+        <fieldset className="drive-list">
+          <legend className="visually-hidden">{t.listLabel}</legend>
+          {shown.map((drive, index) => {
+            const verdict = judgeDrive(drive, state.image);
+            const inputId = `drive-${index}`;
+            const reasonId = `${inputId}-reason`;
+            const checked = drive.device === state.selected;
+            return (
+              <label
+                key={drive.device}
+                htmlFor={inputId}
+                className={`drive${checked ? ' drive-selected' : ''}${
+                  verdict.usable ? '' : ' drive-disabled'
+                }${drive.system ? ' drive-system' : ''}`}
+              >
+                <input
+                  id={inputId}
+                  type="radio"
+                  name="drive"
+                  value={drive.device}
+                  checked={checked}
+                  disabled={!verdict.usable}
+                  aria-describedby={verdict.usable ? undefined : reasonId}
+                  onChange={() => state.selectDrive(drive.device)}
+                />
+                <span className="drive-text">
+                  <span className="drive-name">{drive.description}</span>
+                  <span className="drive-facts">{driveFacts(drive)}</span>
+                  {drive.mountpoints.length ? (
+                    <span className="drive-facts">{t.mounted(drive.mountpoints.join(', '))}</span>
+                  ) : null}
+                  {verdict.usable ? null : (
+                    <span id={reasonId} className="drive-reason">
+                      {verdict.reason}
+                    </span>
+                  )}
+                </span>
+              </label>
+            );
+          })}
+        </fieldset>
+      ) : null}
+
+      <div className="drive-tools">
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            checked={state.showAll}
+            onChange={(event) =>
+              event.target.checked ? setAskShowAll(true) : void state.setShowAllDrives(false)
+            }
+          />
+          {t.showAll}
+        </label>
+        <button
+          type="button"
+          className="button button-quiet"
+          onClick={() => void state.refreshDrives()}
+        >
+          {t.refresh}
+        </button>
+      </div>
+      {state.showAll ? <p className="notice notice-warning">{t.showAllWarning}</p> : null}
+
+      <Dialog
+        open={askShowAll}
+        title={t.showAllConfirmTitle}
+        tone="danger"
+        onClose={() => setAskShowAll(false)}
+      >
+        <p>{t.showAllConfirmBody}</p>
+        <div className="dialog-actions">
+          <button type="button" className="button" onClick={() => setAskShowAll(false)}>
+            {en.app.cancel}
+          </button>
+          <button
+            type="button"
+            className="button button-danger"
+            onClick={() => {
+              setAskShowAll(false);
+              void state.setShowAllDrives(true);
+            }}
+          >
+            {t.showAllConfirm}
+          </button>
+        </div>
+      </Dialog>
+
+      <div className="step-actions">
+        <button type="button" className="button" onClick={() => state.goToStep('image')}>
+          {en.app.back}
+        </button>
+        <button
+          type="button"
+          className="button button-primary"
+          disabled={!selectedUsable}
+          onClick={() => state.goToStep('persistence')}
+        >
+          {en.app.next}
+        </button>
+      </div>
+    </section>
+  );
+}
