@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { execFileSync, spawnSync } from 'node:child_process';
-import { closeSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFile, readFat32Volume } from '../../src/core/fat32/volume-reader';
+import { readExt4Usage } from '../../src/core/inspect/read-stick';
 import { FileSource } from '../../src/core/io/file-source';
 import type { InspectReport } from '../../src/shared/ipc';
 import { livestick } from './cli-helpers';
@@ -126,17 +127,24 @@ describe('livestick inspect and maintenance on image files', () => {
       /\s(\d+)\s+\S+\s+\S+\s+squashfs-root\/LiveOS\/rootfs\.img/.exec(listing)![1],
     );
     expect(report.statusLine).toBe(`0 ${rootfsBytes / 512} snapshot 16/${(64 * MiB) / 512} 16`);
-    // home.img usage is its superblock's, as dumpe2fs prints it.
+    // home.img usage counts data like df does (a fresh file system uses nothing); what a file
+    // adds is exactly the free blocks dumpe2fs sees disappear.
+    expect(report.home).toEqual({ sizeBytes: 64 * MiB, usedBytes: 0, encrypted: false });
     const home = join(work.path, 'home.img');
     mcopyOut(image, PART_START, '/LiveOS/home.img', home);
-    const dump = execFileSync('dumpe2fs', ['-h', home], { encoding: 'utf8', stdio: 'pipe' });
-    const blocks = Number(/Block count:\s+(\d+)/.exec(dump)![1]);
-    const free = Number(/Free blocks:\s+(\d+)/.exec(dump)![1]);
-    expect(report.home).toEqual({
-      sizeBytes: 64 * MiB,
-      usedBytes: (blocks - free) * 4096,
-      encrypted: false,
-    });
+    const freeBlocks = (): number => {
+      const dump = execFileSync('dumpe2fs', ['-h', home], { encoding: 'utf8', stdio: 'pipe' });
+      return Number(/Free blocks:\s+(\d+)/.exec(dump)![1]);
+    };
+    const freeBefore = freeBlocks();
+    const data = join(work.path, 'data.bin');
+    writeFileSync(data, Buffer.alloc(3 * MiB, 7));
+    execFileSync('debugfs', ['-w', '-R', `write ${data} data.bin`, home], { stdio: 'pipe' });
+    const source = await FileSource.open(home);
+    const usage = await readExt4Usage(source);
+    await source.close();
+    expect(usage!.usedBytes).toBe((freeBefore - freeBlocks()) * 4096);
+    expect(usage!.usedBytes).toBeGreaterThanOrEqual(3 * MiB);
     // Free space is what mtools counts.
     const mdir = execFileSync('mdir', ['-i', `${image}@@${PART_START}`, '::/'], {
       encoding: 'utf8',

@@ -13,6 +13,7 @@ import {
   EXT4_SUPER_MAGIC,
   STATE_CLEAN,
 } from '../ext4/constants';
+import { planExt4Image } from '../ext4/planner';
 import { OFFSET_MAGIC as EXT4_OFFSET_MAGIC, decodeSuperblock } from '../ext4/superblock';
 import { decodeFat32BootSector } from '../fat32/boot-sector';
 import {
@@ -196,7 +197,12 @@ export async function readExt4Usage(file: ByteSource): Promise<Ext4Usage | null>
   if (u16le(bytes, EXT4_OFFSET_MAGIC) !== EXT4_SUPER_MAGIC) return null;
   const sb = decodeSuperblock(bytes);
   const sizeBytes = sb.blocksCount * sb.blockBytes;
-  const usedBytes = (sb.blocksCount - sb.freeBlocksCount) * sb.blockBytes;
+  // Like df: the journal, bitmaps and inode tables are not "used" space. Their size is what a
+  // fresh image of the same geometry uses, which for LiveStick's own images is exact.
+  const overheadBlocks = freshUsedBlocks(sb.blocksCount * sb.blockBytes, sb.blockBytes);
+  const capacityBlocks = Math.max(1, sb.blocksCount - overheadBlocks);
+  const usedBlocks = Math.max(0, sb.blocksCount - sb.freeBlocksCount - overheadBlocks);
+  const usedBytes = usedBlocks * sb.blockBytes;
   return {
     label: sb.volumeName,
     blockBytes: sb.blockBytes,
@@ -204,9 +210,26 @@ export async function readExt4Usage(file: ByteSource): Promise<Ext4Usage | null>
     freeBlocks: sb.freeBlocksCount,
     usedBytes,
     sizeBytes,
-    percentUsed: sizeBytes === 0 ? 100 : (usedBytes / sizeBytes) * 100,
+    percentUsed: Math.min(100, (usedBlocks / capacityBlocks) * 100),
     clean: (sb.state & STATE_CLEAN) !== 0,
   };
+}
+
+function freshUsedBlocks(sizeBytes: number, blockBytes: number): number {
+  try {
+    const fresh = planExt4Image({
+      sizeBytes,
+      blockBytes,
+      label: '',
+      uuid: new Uint8Array(16),
+      hashSeed: new Uint8Array(16),
+      createdAt: 0,
+    });
+    return fresh.blockCount - fresh.freeBlocks;
+  } catch {
+    // A geometry our planner would not make (a foreign image): count everything as used.
+    return 0;
+  }
 }
 
 function liveDirOf(args: readonly string[]): string {
