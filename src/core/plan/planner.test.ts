@@ -79,6 +79,19 @@ describe('planLayout', () => {
     );
   });
 
+  it('fits a squashfs just under the FAT32 limit on an 8 GiB stick, with room left for persistence', () => {
+    const big: PlannerImage = {
+      ...nested,
+      squashfsBytes: FAT32_MAX_FILE_BYTES - MiB,
+      payloadFileSizes: [FAT32_MAX_FILE_BYTES - MiB, 60 * MiB],
+    };
+    const layout = planLayout(big, { ...base, targetBytes: 8 * GiB });
+    expect(layout.systemBytes).toBeGreaterThan(4 * GiB);
+    expect(layout.overlayBytes + layout.homeBytes + layout.freeBytes).toBeLessThan(4 * GiB);
+    expect(layout.overlayBytes).toBeGreaterThan(1 * GiB);
+    expect(() => planLayout(big, { ...base, targetBytes: 4 * GiB })).toThrow(/short/);
+  });
+
   it('handles a huge stick with 32 KiB clusters', () => {
     const layout = planLayout(nested, { ...base, targetBytes: 256 * GiB, partitionTable: 'gpt' });
     expect(layout.clusterBytes).toBe(32768);
