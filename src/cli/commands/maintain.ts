@@ -1,7 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-import { LiveStickError, toWire } from '../../shared/errors';
-import type { Progress } from '../../shared/progress';
-import { formatBytes, MiB } from '../../shared/units';
+import { MiB } from '../../shared/units';
 import { fatLabelProblem } from '../../core/fat32/volume-plan';
 import {
   DEFAULT_RESTORE_LABEL,
@@ -10,10 +8,8 @@ import {
 } from '../../core/io/run-maintain';
 import { integerOption, UsageError, type ParsedArgs } from '../args';
 import type { Command } from '../command';
-import { EXIT } from '../exit-codes';
-import { println, type CliIo } from '../io';
-import { progressLine } from '../progress-bar';
-import { ask } from '../prompt';
+import type { CliIo } from '../io';
+import { confirmOrRefuse, runJob } from '../job-output';
 
 /** litd's limit for the FAT32 files, in MiB (4 GiB − 512 B rounds down to 4095). */
 const MAX_FILE_MIB = 4095;
@@ -21,16 +17,13 @@ const MAX_FILE_MIB = 4095;
 const COMMON_OPTIONS = `  --yes     do not ask for confirmation (needed without a terminal)
   --json    print the result as one JSON object`;
 
-async function confirm(io: CliIo, args: ParsedArgs, question: string): Promise<void> {
-  if (args.flags.has('yes')) return;
-  if (!io.stdin.isTTY) {
-    throw new LiveStickError(
-      'TARGET_REFUSED',
-      'Refusing to change the stick without confirmation; run on a terminal or add --yes',
-    );
-  }
-  const answer = await ask(io, `${question} Type "yes" to continue: `);
-  if (answer.trim() !== 'yes') throw new LiveStickError('CANCELLED', 'Nothing was changed');
+function confirm(io: CliIo, args: ParsedArgs, question: string): Promise<void> {
+  return confirmOrRefuse(io, {
+    yes: args.flags.has('yes'),
+    question,
+    refusal: 'Refusing to change the stick without confirmation',
+    declined: 'Nothing was changed',
+  });
 }
 
 function onlyTarget(args: ParsedArgs, extra = 0): [string, ...string[]] {
@@ -41,32 +34,12 @@ function onlyTarget(args: ParsedArgs, extra = 0): [string, ...string[]] {
   return [target, ...rest];
 }
 
-async function run(io: CliIo, args: ParsedArgs, job: MaintenanceJob): Promise<number> {
-  const json = args.flags.has('json');
-  const tty = !json && io.stdout.isTTY === true;
-  const onProgress = (progress: Progress): void => {
-    if (tty) io.stdout.write(`\r${progressLine(progress, io.stdout.columns ?? 80)}`);
-  };
-  try {
-    const result = await runMaintain(job, {
-      signal: io.signal,
-      onProgress,
-      onLog: () => undefined,
-    });
-    if (tty) io.stdout.write('\n');
-    if (json) {
-      println(io.stdout, JSON.stringify({ type: 'result', ok: true, ...result }));
-    } else {
-      for (const line of result.summary) println(io.stdout, line);
-      println(io.stdout, `${formatBytes(result.bytesWritten)} written and verified.`);
-    }
-    return EXIT.OK;
-  } catch (error) {
-    if (tty) io.stdout.write('\n');
-    if (json)
-      println(io.stdout, JSON.stringify({ type: 'result', ok: false, error: toWire(error) }));
-    throw error;
-  }
+function run(io: CliIo, args: ParsedArgs, job: MaintenanceJob): Promise<number> {
+  // Every maintenance step reads back what it wrote before the next one starts.
+  return runJob(io, { json: args.flags.has('json'), jsonProgress: false }, async (hooks) => ({
+    ...(await runMaintain(job, hooks)),
+    verified: true,
+  }));
 }
 
 export const resetOverlayCommand: Command = {

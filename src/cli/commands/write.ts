@@ -1,14 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { readFile, stat } from 'node:fs/promises';
-import { LiveStickError, toWire } from '../../shared/errors';
-import type { Progress } from '../../shared/progress';
-import { formatBytes, parseSize } from '../../shared/units';
+import { parseSize } from '../../shared/units';
 import { runWrite } from '../../core/io/run-write';
 import { integerOption, UsageError } from '../args';
 import type { Command } from '../command';
-import { EXIT } from '../exit-codes';
-import { println, type CliIo } from '../io';
-import { progressLine } from '../progress-bar';
+import type { CliIo } from '../io';
+import { confirmOrRefuse, runJob } from '../job-output';
 import { ask } from '../prompt';
 import { parseSizing, SIZING_HELP, SIZING_OPTIONS } from '../sizing-options';
 
@@ -50,15 +47,13 @@ async function passphraseFor(io: CliIo, file: string | undefined): Promise<strin
 
 async function confirmDevice(io: CliIo, target: string, yes: boolean): Promise<void> {
   const info = await stat(target).catch(() => null);
-  if (!info?.isBlockDevice() || yes) return;
-  if (!io.stdin.isTTY) {
-    throw new LiveStickError(
-      'TARGET_REFUSED',
-      `Refusing to erase ${target} without confirmation; run on a terminal or add --yes`,
-    );
-  }
-  const answer = await ask(io, `Everything on ${target} will be erased. Type "yes" to continue: `);
-  if (answer.trim() !== 'yes') throw new LiveStickError('CANCELLED', 'Nothing was written');
+  if (!info?.isBlockDevice()) return;
+  await confirmOrRefuse(io, {
+    yes,
+    question: `Everything on ${target} will be erased.`,
+    refusal: `Refusing to erase ${target} without confirmation`,
+    declined: 'Nothing was written',
+  });
 }
 
 export const writeCommand: Command = {
@@ -91,20 +86,8 @@ export const writeCommand: Command = {
       ? await passphraseFor(io, args.values.get('home-passphrase-file'))
       : undefined;
 
-    const tty = !json && io.stdout.isTTY === true;
-    let lastPhase = '';
-    const onProgress = (progress: Progress): void => {
-      if (json) {
-        println(io.stdout, JSON.stringify({ type: 'progress', ...progress }));
-      } else if (tty) {
-        io.stdout.write(`\r${progressLine(progress, io.stdout.columns ?? 80)}`);
-      } else if (progress.phase !== lastPhase) {
-        println(io.stdout, `${progress.phase}…`);
-      }
-      lastPhase = progress.phase;
-    };
-    try {
-      const result = await runWrite(
+    return runJob(io, { json, jsonProgress: true }, (hooks) =>
+      runWrite(
         {
           imagePath,
           target,
@@ -115,24 +98,8 @@ export const writeCommand: Command = {
           ...(homePassphrase !== undefined ? { homePassphrase } : {}),
           ...(pbkdf2Iterations !== undefined ? { pbkdf2Iterations } : {}),
         },
-        { signal: io.signal, onProgress, onLog: () => undefined },
-      );
-      if (tty) io.stdout.write('\n');
-      if (json) {
-        println(io.stdout, JSON.stringify({ type: 'result', ok: true, ...result }));
-      } else {
-        for (const line of result.summary) println(io.stdout, line);
-        println(
-          io.stdout,
-          `${formatBytes(result.bytesWritten)} written${result.verified ? ' and verified' : ''}.`,
-        );
-      }
-      return EXIT.OK;
-    } catch (error) {
-      if (tty) io.stdout.write('\n');
-      if (json)
-        println(io.stdout, JSON.stringify({ type: 'result', ok: false, error: toWire(error) }));
-      throw error;
-    }
+        hooks,
+      ),
+    );
   },
 };
