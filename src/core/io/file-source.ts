@@ -5,15 +5,15 @@
  * repeated neighbouring reads into one pread each, and a byte counter lets tests prove the probe
  * never streams the payload.
  */
-import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import type { ByteSource } from '../byte-source';
+import { blockDeviceBytes } from './device-size';
 
 /** Cache granularity: one ISO directory sector is 2 KiB, one squashfs metadata block ≤ 8 KiB. */
 const CACHE_BLOCK = 64 * 1024;
 const DEFAULT_CACHE_BLOCKS = 32;
 /** One read() of more than this is refused: the engine never needs the payload in memory. */
 const DEFAULT_MAX_READ = 64 * 1024 * 1024;
-const SECTOR = 512;
 
 export interface FileSourceOptions {
   /** Size in bytes; needed only where the OS cannot tell (block devices on macOS/Windows). */
@@ -135,14 +135,7 @@ export class FileSource implements ByteSource {
 async function sizeOf(handle: FileHandle, path: string): Promise<number> {
   const stat = await handle.stat();
   if (stat.isFile()) return stat.size;
-  if (stat.isBlockDevice()) {
-    // fstat reports 0 for block devices; Linux publishes the size in 512-byte sectors in sysfs.
-    const major = Math.floor(stat.rdev / 256) & 0xfff;
-    const minor = (stat.rdev & 0xff) | ((Math.floor(stat.rdev / 4096) & 0xfff00) >>> 0);
-    const sectors = await readFile(`/sys/dev/block/${major}:${minor}/size`, 'utf8').catch(
-      () => null,
-    );
-    if (sectors !== null && /^\d+\s*$/.test(sectors)) return Number(sectors.trim()) * SECTOR;
-  }
+  const deviceBytes = stat.isBlockDevice() ? await blockDeviceBytes(stat) : null;
+  if (deviceBytes !== null) return deviceBytes;
   throw new Error(`${path}: cannot determine its size; pass it explicitly`);
 }
