@@ -15,3 +15,20 @@ export class FormatError extends Error {
     super(`${structure} at byte ${offset}: ${problem}`);
   }
 }
+
+/** Throws when a stored checksum does not match the one computed over the structure. */
+export function checkChecksum(
+  structure: string,
+  offset: number,
+  stored: number,
+  computed: number,
+  name = 'checksum',
+): void {
+  if (stored !== computed) {
+    throw new FormatError(
+      structure,
+      offset,
+      `${name} 0x${stored.toString(16)}, computed 0x${computed.toString(16)}`,
+    );
+  }
+}

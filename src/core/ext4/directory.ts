@@ -8,7 +8,7 @@
  */
 import { setU16le, setU32le, setU8, u16le, u32le, u8 } from '../bytes';
 import { crc32cRaw } from '../crc32';
-import { FormatError } from '../format-error';
+import { FormatError, checkChecksum } from '../format-error';
 
 export const OFFSET_INODE = 0;
 export const OFFSET_REC_LEN = 4;
@@ -114,13 +114,7 @@ export function decodeDirectoryBlock(block: Uint8Array, inodeSeed: number): DirE
   }
   const stored = u32le(block, tailAt + OFFSET_TAIL_CHECKSUM);
   const computed = crc32cRaw(block.subarray(0, tailAt), inodeSeed);
-  if (stored !== computed) {
-    throw new FormatError(
-      structure,
-      tailAt + OFFSET_TAIL_CHECKSUM,
-      `checksum 0x${stored.toString(16)}, computed 0x${computed.toString(16)}`,
-    );
-  }
+  checkChecksum(structure, tailAt + OFFSET_TAIL_CHECKSUM, stored, computed);
   const entries: DirEntry[] = [];
   const decoder = new TextDecoder('utf-8');
   let at = 0;

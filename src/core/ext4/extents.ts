@@ -7,7 +7,7 @@
  */
 import { setU16le, setU32le, u16le, u32le } from '../bytes';
 import { crc32cRaw } from '../crc32';
-import { FormatError } from '../format-error';
+import { FormatError, checkChecksum } from '../format-error';
 import { MAX_EXTENT_LENGTH } from './constants';
 
 export const EXTENT_MAGIC = 0xf30a;
@@ -185,13 +185,7 @@ export function decodeExtentNode(bytes: Uint8Array, inodeSeed?: number): ExtentN
     }
     const stored = u32le(bytes, tailAt);
     const computed = crc32cRaw(bytes.subarray(0, tailAt), inodeSeed);
-    if (stored !== computed) {
-      throw new FormatError(
-        structure,
-        tailAt,
-        `checksum 0x${stored.toString(16)}, computed 0x${computed.toString(16)}`,
-      );
-    }
+    checkChecksum(structure, tailAt, stored, computed);
   }
   const entries: ExtentRun[] = [];
   for (let i = 0; i < count; i++) {

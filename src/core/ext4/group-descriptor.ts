@@ -7,7 +7,7 @@
  */
 import { setU16le, setU32le, u16le, u32le } from '../bytes';
 import { crc32cRaw } from '../crc32';
-import { FormatError } from '../format-error';
+import { FormatError, checkChecksum } from '../format-error';
 import { le32 } from './checksum';
 import { GROUP_DESC_SIZE } from './constants';
 
@@ -85,13 +85,7 @@ export function decodeGroupDescriptor(
   }
   const stored = u16le(b, OFFSET_CHECKSUM);
   const computed = descriptorChecksum(fsSeed, group, b);
-  if (stored !== computed) {
-    throw new FormatError(
-      structure,
-      OFFSET_CHECKSUM,
-      `checksum 0x${stored.toString(16)}, computed 0x${computed.toString(16)}`,
-    );
-  }
+  checkChecksum(structure, OFFSET_CHECKSUM, stored, computed);
   return {
     blockBitmap: u32le(b, OFFSET_BLOCK_BITMAP),
     inodeBitmap: u32le(b, OFFSET_INODE_BITMAP),

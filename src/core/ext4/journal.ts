@@ -7,7 +7,7 @@
  * s_checksum = crc32c(~0, the 1024-byte superblock with s_checksum zeroed).
  */
 import { setU32be, setU8, u32be, u8 } from '../bytes';
-import { FormatError } from '../format-error';
+import { FormatError, checkChecksum } from '../format-error';
 import { crc32cFromOnes } from './checksum';
 
 export const JBD2_MAGIC = 0xc03b3998;
@@ -95,13 +95,7 @@ export function decodeJournalSuperblock(b: Uint8Array): JournalSuperblock {
     setU32be(copy, OFFSET_CHECKSUM, 0);
     const stored = u32be(b, OFFSET_CHECKSUM);
     const computed = crc32cFromOnes(copy);
-    if (stored !== computed) {
-      throw new FormatError(
-        structure,
-        OFFSET_CHECKSUM,
-        `checksum 0x${stored.toString(16)}, computed 0x${computed.toString(16)}`,
-      );
-    }
+    checkChecksum(structure, OFFSET_CHECKSUM, stored, computed);
   }
   return {
     blockBytes: u32be(b, OFFSET_BLOCKSIZE),

@@ -6,7 +6,7 @@
  * Integers are little endian. With metadata_csum the last four bytes are crc32c(~0, bytes 0..1019).
  */
 import { setU16le, setU32le, setU8, u16le, u32le, u8 } from '../bytes';
-import { FormatError } from '../format-error';
+import { FormatError, checkChecksum } from '../format-error';
 import { crc32cFromOnes } from './checksum';
 import {
   CHECKSUM_TYPE_CRC32C,
@@ -249,13 +249,7 @@ export function decodeSuperblock(b: Uint8Array): Ext4Superblock {
     }
     const stored = u32le(b, OFFSET_CHECKSUM);
     const computed = crc32cFromOnes(b.subarray(0, OFFSET_CHECKSUM));
-    if (stored !== computed) {
-      throw new FormatError(
-        structure,
-        OFFSET_CHECKSUM,
-        `checksum 0x${stored.toString(16)}, computed 0x${computed.toString(16)}`,
-      );
-    }
+    checkChecksum(structure, OFFSET_CHECKSUM, stored, computed);
   }
   const maxMount = u16le(b, OFFSET_MAX_MNT_COUNT);
   return {
