@@ -73,3 +73,19 @@ export const FT_DIR = 2;
 export const MAX_EXTENT_LENGTH = 32768;
 
 export const SUPPORTED_BLOCK_SIZES = [1024, 2048, 4096] as const;
+
+/**
+ * The features LiveStick's ext4 images carry (what mke2fs 1.47 sets, minus 64bit and
+ * resize_inode). The offline grower understands exactly these, so both use this one set.
+ */
+export const LIVESTICK_FEATURE_COMPAT =
+  FEATURE_COMPAT_HAS_JOURNAL | FEATURE_COMPAT_EXT_ATTR | FEATURE_COMPAT_DIR_INDEX;
+export const LIVESTICK_FEATURE_INCOMPAT =
+  FEATURE_INCOMPAT_FILETYPE | FEATURE_INCOMPAT_EXTENTS | FEATURE_INCOMPAT_FLEX_BG;
+export const LIVESTICK_FEATURE_RO_COMPAT =
+  FEATURE_RO_COMPAT_SPARSE_SUPER |
+  FEATURE_RO_COMPAT_LARGE_FILE |
+  FEATURE_RO_COMPAT_HUGE_FILE |
+  FEATURE_RO_COMPAT_DIR_NLINK |
+  FEATURE_RO_COMPAT_EXTRA_ISIZE |
+  FEATURE_RO_COMPAT_METADATA_CSUM;

@@ -22,19 +22,12 @@ import { crc32cFromOnes, fsChecksumSeed } from '../ext4/checksum';
 import {
   BG_BLOCK_UNINIT,
   BG_INODE_UNINIT,
-  FEATURE_COMPAT_DIR_INDEX,
-  FEATURE_COMPAT_EXT_ATTR,
-  FEATURE_COMPAT_HAS_JOURNAL,
-  FEATURE_INCOMPAT_EXTENTS,
-  FEATURE_INCOMPAT_FILETYPE,
-  FEATURE_INCOMPAT_FLEX_BG,
-  FEATURE_RO_COMPAT_DIR_NLINK,
-  FEATURE_RO_COMPAT_EXTRA_ISIZE,
-  FEATURE_RO_COMPAT_HUGE_FILE,
-  FEATURE_RO_COMPAT_LARGE_FILE,
   FEATURE_RO_COMPAT_METADATA_CSUM,
   FEATURE_RO_COMPAT_SPARSE_SUPER,
   GROUP_DESC_SIZE,
+  LIVESTICK_FEATURE_COMPAT,
+  LIVESTICK_FEATURE_INCOMPAT,
+  LIVESTICK_FEATURE_RO_COMPAT,
   STATE_CLEAN,
   SUPERBLOCK_OFFSET,
   SUPERBLOCK_SIZE,
@@ -63,19 +56,8 @@ const OFFSET_RESERVED_GDT_BLOCKS = 0xce;
 const LAST_GROUP_SLACK = 50;
 const MAX_BLOCKS = 0xffffffff;
 
-const KNOWN_COMPAT =
-  FEATURE_COMPAT_HAS_JOURNAL | FEATURE_COMPAT_EXT_ATTR | FEATURE_COMPAT_DIR_INDEX;
-const KNOWN_INCOMPAT =
-  FEATURE_INCOMPAT_FILETYPE | FEATURE_INCOMPAT_EXTENTS | FEATURE_INCOMPAT_FLEX_BG;
 /** The journal holds transactions that were never replayed: the image was not unmounted. */
 const INCOMPAT_RECOVER = 0x0004;
-const KNOWN_RO_COMPAT =
-  FEATURE_RO_COMPAT_SPARSE_SUPER |
-  FEATURE_RO_COMPAT_LARGE_FILE |
-  FEATURE_RO_COMPAT_HUGE_FILE |
-  FEATURE_RO_COMPAT_DIR_NLINK |
-  FEATURE_RO_COMPAT_EXTRA_ISIZE |
-  FEATURE_RO_COMPAT_METADATA_CSUM;
 const REQUIRED_RO_COMPAT = FEATURE_RO_COMPAT_SPARSE_SUPER | FEATURE_RO_COMPAT_METADATA_CSUM;
 
 export interface Ext4GrowPlan {
@@ -118,10 +100,10 @@ export async function planExt4Grow(
 ): Promise<Ext4GrowPlan> {
   const raw = (await image.read(SUPERBLOCK_OFFSET, SUPERBLOCK_SIZE)).slice();
   const sb = decodeSuperblock(raw);
-  if (sb.featureCompat & ~KNOWN_COMPAT) {
+  if (sb.featureCompat & ~LIVESTICK_FEATURE_COMPAT) {
     refuse(
       what,
-      `its ext4 has compat features 0x${(sb.featureCompat & ~KNOWN_COMPAT).toString(16)} (resize_inode or newer) that LiveStick does not grow.`,
+      `its ext4 has compat features 0x${(sb.featureCompat & ~LIVESTICK_FEATURE_COMPAT).toString(16)} (resize_inode or newer) that LiveStick does not grow.`,
     );
   }
   if (sb.featureIncompat & INCOMPAT_RECOVER) {
@@ -130,14 +112,14 @@ export async function planExt4Grow(
       'its journal still needs recovery; boot the stick once and shut it down cleanly first.',
     );
   }
-  if (sb.featureIncompat & ~KNOWN_INCOMPAT) {
+  if (sb.featureIncompat & ~LIVESTICK_FEATURE_INCOMPAT) {
     refuse(
       what,
-      `its ext4 has incompat features 0x${(sb.featureIncompat & ~KNOWN_INCOMPAT).toString(16)} (64bit, meta_bg or newer) that LiveStick does not grow.`,
+      `its ext4 has incompat features 0x${(sb.featureIncompat & ~LIVESTICK_FEATURE_INCOMPAT).toString(16)} (64bit, meta_bg or newer) that LiveStick does not grow.`,
     );
   }
   if (
-    sb.featureRoCompat & ~KNOWN_RO_COMPAT ||
+    sb.featureRoCompat & ~LIVESTICK_FEATURE_RO_COMPAT ||
     (sb.featureRoCompat & REQUIRED_RO_COMPAT) !== REQUIRED_RO_COMPAT
   ) {
     refuse(
