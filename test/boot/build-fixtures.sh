@@ -36,8 +36,37 @@ if ((${#missing[@]})); then
   die "missing Debian packages: ${missing[*]} (apt-get install -y --no-install-recommends \$(cat test/boot/debian-packages.txt))"
 fi
 
-kver=$(find /lib/modules -mindepth 1 -maxdepth 1 -printf '%f\n' | sort -V | tail -n 1)
-[[ -n $kver && -f /boot/vmlinuz-$kver ]] || die "no installed kernel found in /lib/modules and /boot"
+# The fixture kernel must see a USB stick and mount everything on it. Cloud flavours are built
+# without USB (CONFIG_USB_SUPPORT unset), and `sort -V` orders "6.1.0-57-cloud-amd64" after
+# "6.1.0-57-amd64", so they are left out by name and every candidate's config is checked.
+REQUIRED_KERNEL_CONFIG=(USB_SUPPORT USB USB_XHCI_HCD USB_XHCI_PCI USB_STORAGE USB_UAS BLK_DEV_SD
+  VFAT_FS NLS_CODEPAGE_437 NLS_ISO8859_1 NLS_UTF8 NLS_ASCII SQUASHFS SQUASHFS_XZ BLK_DEV_LOOP
+  BLK_DEV_DM DM_SNAPSHOT DM_CRYPT OVERLAY_FS EXT4_FS ISO9660_FS FW_CFG_SYSFS)
+missing_kernel_config() { # <kernel version>: prints the required options its config lacks
+  local option
+  for option in "${REQUIRED_KERNEL_CONFIG[@]}"; do
+    grep -Eq "^CONFIG_${option}=(y|m)$" "/boot/config-$1" || echo "CONFIG_$option"
+  done
+}
+choose_kernel() {
+  local candidates kver lacking
+  mapfile -t candidates < <(find /lib/modules -mindepth 1 -maxdepth 1 -printf '%f\n' |
+    grep -v -- '-cloud-' | sort -V -r)
+  ((${#candidates[@]})) ||
+    die "no kernel in /lib/modules other than cloud flavours (which lack USB): install linux-image-amd64"
+  for kver in "${candidates[@]}"; do
+    [[ -f /boot/vmlinuz-$kver && -f /boot/config-$kver ]] || continue
+    lacking=$(missing_kernel_config "$kver" | tr '\n' ' ')
+    if [[ -z $lacking ]]; then
+      echo "$kver"
+      return
+    fi
+    echo "build-fixtures: kernel $kver lacks ${lacking% }; trying an older one" >&2
+  done
+  die "no installed kernel has /boot/vmlinuz, /boot/config and the drivers the fixtures need (${REQUIRED_KERNEL_CONFIG[*]}); install linux-image-amd64"
+}
+kver=$(choose_kernel)
+echo "build-fixtures: fixture kernel $kver" >&2
 
 recipe_hash=$(
   {

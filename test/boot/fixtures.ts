@@ -1,5 +1,8 @@
-import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { inspectFixtureKernel, type FixtureKernel } from './fixture-kernel';
+import { run } from './run';
+
+export { run };
 
 /** Builds the fixture ISOs and reference sticks through the shell builders next to this file. */
 
@@ -17,7 +20,43 @@ export const TEST_HOME_PASSPHRASE = 'livestick-test-passphrase';
 const HERE = import.meta.dirname;
 const REPO = resolve(HERE, '../..');
 
+/** Where each live fixture keeps the kernel and initrd its boot entries load. */
+const FIXTURE_KERNEL_PATHS = {
+  f24: { kernel: '/images/pxeboot/vmlinuz', initrd: '/images/pxeboot/initrd.img' },
+  modern: { kernel: '/images/pxeboot/vmlinuz', initrd: '/images/pxeboot/initrd.img' },
+} as const satisfies Partial<Record<FixtureKind, { kernel: string; initrd: string }>>;
+
 let fixtureDir: Promise<string> | undefined;
+const kernelChecks = new Map<string, Promise<FixtureKernel>>();
+
+/**
+ * The kernel inside a live fixture and the USB-stick drivers it lacks. Checked once per ISO and
+ * process; a boot with a kernel that cannot see the stick would only stall.
+ */
+export function fixtureKernel(kind: keyof typeof FIXTURE_KERNEL_PATHS): Promise<FixtureKernel> {
+  return getFixtureIso(kind).then((iso) => {
+    let check = kernelChecks.get(iso);
+    if (check === undefined) {
+      check = inspectFixtureKernel(iso, FIXTURE_KERNEL_PATHS[kind]);
+      kernelChecks.set(iso, check);
+    }
+    return check;
+  });
+}
+
+/** A live fixture's ISO, refused at once when its kernel cannot boot from a USB stick. */
+export async function getBootableFixtureIso(
+  kind: keyof typeof FIXTURE_KERNEL_PATHS,
+): Promise<string> {
+  const kernel = await fixtureKernel(kind);
+  if (kernel.missingDrivers.length > 0) {
+    throw new Error(
+      `the ${kind} fixture's kernel ${kernel.version} lacks ${kernel.missingDrivers.join(', ')}: ` +
+        'it cannot see or mount a USB stick (a cloud kernel?); see test/boot/build-fixtures.sh',
+    );
+  }
+  return getFixtureIso(kind);
+}
 
 /**
  * Path of a fixture ISO, built on first use into <repo>/.cache/fixtures/<recipe-hash>/.
@@ -93,20 +132,4 @@ export async function makeReferenceStick(
     return v;
   };
   return { image: out, uuid: field('uuid'), label: field('label'), overlayName: field('overlay') };
-}
-
-/** Runs a command; resolves with stdout, rejects with stderr on a non-zero exit. */
-export function run(cmd: string, args: string[]): Promise<string> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', (err) => reject(new Error(`cannot run ${cmd}: ${err.message}`)));
-    child.on('close', (code) => {
-      if (code === 0) resolvePromise(stdout);
-      else reject(new Error(`${cmd} ${args.join(' ')} exited ${code}:\n${stderr.trim()}`));
-    });
-  });
 }

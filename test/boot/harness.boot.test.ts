@@ -1,10 +1,18 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FIXTURE_LABELS, getFixtureIso, makeReferenceStick, run } from './fixtures';
+import { bzImageVersion, inspectFixtureKernel, REQUIRED_DRIVERS } from './fixture-kernel';
+import {
+  FIXTURE_LABELS,
+  fixtureKernel,
+  getBootableFixtureIso,
+  getFixtureIso,
+  makeReferenceStick,
+  run,
+} from './fixtures';
 import { readDiskInfo } from './disk-info';
-import { bootOnce, bootTwice, type BootResult } from './qemu';
+import { bootOnce, bootTwice, explainBoot } from './qemu';
 
 // Proves the harness before other tests trust it: sticks made with standard tools
 // (make-reference-stick.sh, after livecd-iso-to-disk) must persist, and a broken one
@@ -20,14 +28,59 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-function explain(boot: BootResult): string {
-  return `${boot.failure?.kind ?? 'ok'}: ${boot.failure?.message ?? ''} (log ${boot.logPath})`;
-}
+describe('fixture kernels', () => {
+  // Checked from the ISO in seconds; a kernel without USB would otherwise stall every boot.
+  it('can see and mount a USB stick', async () => {
+    for (const kind of ['f24', 'modern'] as const) {
+      const kernel = await fixtureKernel(kind);
+      console.log(`${kind} fixture kernel: ${kernel.version}`);
+      expect(kernel.version).not.toMatch(/cloud/);
+      expect(kernel.missingDrivers, `${kind} fixture, kernel ${kernel.version}`).toEqual([]);
+    }
+  });
+
+  it('a fixture whose initramfs has no USB drivers is caught', async () => {
+    const f24 = await getFixtureIso('f24');
+    const tree = join(work, 'no-usb-tree');
+    await mkdir(join(tree, 'images/pxeboot'), { recursive: true });
+    await run('xorriso', [
+      '-osirrox',
+      'on',
+      '-indev',
+      f24,
+      '-extract',
+      '/images/pxeboot/vmlinuz',
+      join(tree, 'images/pxeboot/vmlinuz'),
+    ]);
+    const version = bzImageVersion(await readFile(join(tree, 'images/pxeboot/vmlinuz')));
+    // An initramfs like a cloud kernel's: the filesystems, but nothing for USB.
+    const root = join(work, 'no-usb-root');
+    const moddir = join(root, 'usr/lib/modules', version);
+    await mkdir(join(moddir, 'kernel/fs'), { recursive: true });
+    for (const module of ['vfat', 'squashfs', 'overlay', 'ext4'])
+      await writeFile(join(moddir, 'kernel/fs', `${module}.ko.xz`), '');
+    await writeFile(join(moddir, 'modules.builtin'), 'kernel/drivers/block/loop.ko\n');
+    await run('sh', [
+      '-c',
+      `cd '${root}' && find . | cpio -o -H newc --quiet | zstd -q > '${tree}/images/pxeboot/initrd.img'`,
+    ]);
+    const iso = join(work, 'no-usb.iso');
+    await run('xorriso', ['-as', 'mkisofs', '-quiet', '-o', iso, '-R', tree]);
+    const kernel = await inspectFixtureKernel(iso, {
+      kernel: '/images/pxeboot/vmlinuz',
+      initrd: '/images/pxeboot/initrd.img',
+    });
+    expect(kernel.version).toBe(version);
+    expect(kernel.missingDrivers).toEqual(
+      REQUIRED_DRIVERS.filter((d) => !['vfat', 'squashfs', 'overlay', 'ext4', 'loop'].includes(d)),
+    );
+  });
+});
 
 describe('fixture ISOs', () => {
   it('are Fedora-style live media of both eras, plus bad inputs', async () => {
-    const f24 = await getFixtureIso('f24');
-    const modern = await getFixtureIso('modern');
+    const f24 = await getBootableFixtureIso('f24');
+    const modern = await getBootableFixtureIso('modern');
     const list = async (iso: string) =>
       run('xorriso', ['-indev', iso, '-find', '/', '-type', 'f']).then((out) =>
         out.split('\n').map((l) => l.replace(/^'|'$/g, '')),
@@ -64,22 +117,29 @@ describe('fixture ISOs', () => {
 
 describe('boot harness on reference sticks', () => {
   it('the f24 ISO itself boots in UEFI with a temporary DM overlay', async () => {
-    const boot = await bootOnce(await getFixtureIso('f24'), { firmware: 'uefi', snapshot: true });
-    expect(boot.ok, explain(boot)).toBe(true);
+    const boot = await bootOnce(await getBootableFixtureIso('f24'), {
+      firmware: 'uefi',
+      snapshot: true,
+    });
+    expect(boot.ok, explainBoot(boot)).toBe(true);
     expect(boot.cmdline).toContain(`root=live:CDLABEL=${FIXTURE_LABELS.f24}`);
     expect(boot.rootMount).toMatch(/^\/dev\/mapper\/live-rw ext4 /);
     expect(boot.dmBefore).toMatch(/^0 \d+ snapshot \d+\/\d+ \d+$/);
   });
 
   it('a DM-overlay stick persists / and /home across two UEFI boots', async () => {
-    const stick = await makeReferenceStick(await getFixtureIso('f24'), join(work, 'dm.img'), {
-      homeMiB: 32,
-      overlayMiB: 64,
-    });
+    const stick = await makeReferenceStick(
+      await getBootableFixtureIso('f24'),
+      join(work, 'dm.img'),
+      {
+        homeMiB: 32,
+        overlayMiB: 64,
+      },
+    );
     const result = await bootTwice(stick.image, { firmware: 'uefi', fillMiB: 4 });
     const [boot1, boot2] = result.boots;
-    expect(result.boot1Ok, explain(boot1)).toBe(true);
-    expect(result.boot2Ok, explain(boot2)).toBe(true);
+    expect(result.boot1Ok, explainBoot(boot1)).toBe(true);
+    expect(result.boot2Ok, explainBoot(boot2)).toBe(true);
     expect(result.cmdline).toContain(
       `root=live:UUID=${stick.uuid} rw rd.live.image rd.live.overlay=UUID=${stick.uuid}`,
     );
@@ -94,25 +154,35 @@ describe('boot harness on reference sticks', () => {
   });
 
   it('a stick whose overlay file has the wrong name is a fast failure, not a hang', async () => {
-    const stick = await makeReferenceStick(await getFixtureIso('f24'), join(work, 'wrong.img'), {
-      overlayName: 'overlay-LIVE-0000-0000',
-    });
+    const stick = await makeReferenceStick(
+      await getBootableFixtureIso('f24'),
+      join(work, 'wrong.img'),
+      {
+        overlayName: 'overlay-LIVE-0000-0000',
+      },
+    );
     const boot = await bootOnce(stick.image, { firmware: 'uefi', timeoutMs: 150_000 });
     expect(boot.ok).toBe(false);
-    expect(boot.failure?.kind, explain(boot)).toBe('guest');
+    expect(boot.failure?.kind, explainBoot(boot)).toBe('guest');
     expect(boot.failure?.message).toMatch(/persistent overlay|Enter/);
+    // The cause is visible in the test output, not only in the kept log file.
+    expect(boot.failure?.message).toMatch(/last lines of the serial log[^]*overlay/);
     expect(boot.rootMarker).toBeNull();
   });
 
   it('an OverlayFS stick of the flat modern image persists / across two UEFI boots', async () => {
-    const stick = await makeReferenceStick(await getFixtureIso('modern'), join(work, 'ovl.img'), {
-      overlayfs: true,
-      overlayMiB: 64,
-    });
+    const stick = await makeReferenceStick(
+      await getBootableFixtureIso('modern'),
+      join(work, 'ovl.img'),
+      {
+        overlayfs: true,
+        overlayMiB: 64,
+      },
+    );
     const result = await bootTwice(stick.image, { firmware: 'uefi' });
     const [boot1, boot2] = result.boots;
-    expect(result.boot1Ok, explain(boot1)).toBe(true);
-    expect(result.boot2Ok, explain(boot2)).toBe(true);
+    expect(result.boot1Ok, explainBoot(boot1)).toBe(true);
+    expect(result.boot2Ok, explainBoot(boot2)).toBe(true);
     expect(result.cmdline).toContain('rd.live.overlay.overlayfs');
     expect(boot2.rootMount).toMatch(/^LiveOS_rootfs overlay /);
     expect(result.dmStatus).toBeNull();
@@ -120,15 +190,19 @@ describe('boot harness on reference sticks', () => {
   });
 
   it('a syslinux stick with a LUKS home persists / and /home across two SeaBIOS boots', async () => {
-    const stick = await makeReferenceStick(await getFixtureIso('f24'), join(work, 'bios.img'), {
-      syslinux: true,
-      homeMiB: 32,
-      homeLuks: true,
-    });
+    const stick = await makeReferenceStick(
+      await getBootableFixtureIso('f24'),
+      join(work, 'bios.img'),
+      {
+        syslinux: true,
+        homeMiB: 32,
+        homeLuks: true,
+      },
+    );
     const result = await bootTwice(stick.image, { firmware: 'bios' });
     const [boot1, boot2] = result.boots;
-    expect(result.boot1Ok, explain(boot1)).toBe(true);
-    expect(result.boot2Ok, explain(boot2)).toBe(true);
+    expect(result.boot1Ok, explainBoot(boot1)).toBe(true);
+    expect(result.boot2Ok, explainBoot(boot2)).toBe(true);
     expect(result.cmdline).toMatch(/^BOOT_IMAGE=vmlinuz initrd=initrd.img root=live:UUID=/);
     expect(boot1.homeState).toBe('encrypted-mounted');
     expect(result.rootPersisted).toBe(true);

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InspectReport } from '../../src/shared/ipc';
 import { livestick } from '../integration/cli-helpers';
-import { getFixtureIso } from './fixtures';
-import { bootOnce, type BootResult } from './qemu';
+import { getBootableFixtureIso } from './fixtures';
+import { bootOnce, explainBoot } from './qemu';
 
 // `livestick inspect` against what the live system itself reports, and the maintenance
 // commands against what the next boot sees. Boots run one at a time (the boot project is
@@ -23,10 +23,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
-
-function explain(boot: BootResult): string {
-  return `${boot.failure?.kind ?? 'ok'}: ${boot.failure?.message ?? ''} (log ${boot.logPath})`;
-}
 
 async function writeStick(
   name: string,
@@ -90,12 +86,12 @@ describe('inspect reproduces dmsetup status live-rw', () => {
   // 1 MiB stays within the first metadata areas' reach; 8 MiB (2048 chunks) crosses several.
   for (const fillMiB of [1, 8]) {
     it(`after the guest writes ${fillMiB} MiB into /`, async () => {
-      const image = await writeStick(`dm-${fillMiB}.img`, await getFixtureIso('f24'), {
+      const image = await writeStick(`dm-${fillMiB}.img`, await getBootableFixtureIso('f24'), {
         overlayMiB: 64,
         homeMiB: 32,
       });
       const boot = await bootOnce(image, { firmware: 'uefi', fillMiB });
-      expect(boot.ok, explain(boot)).toBe(true);
+      expect(boot.ok, explainBoot(boot)).toBe(true);
       expect(boot.fillDoneMiB).toBe(fillMiB);
       expect(boot.dmAfter).toMatch(/^0 \d+ snapshot \d+\/\d+ \d+$/);
 
@@ -117,12 +113,12 @@ describe('inspect reproduces dmsetup status live-rw', () => {
 
 describe('maintenance seen by the next boot', () => {
   it('reset-overlay: the next boot has a clean root, /home keeps its data', async () => {
-    const image = await writeStick('reset.img', await getFixtureIso('f24'), {
+    const image = await writeStick('reset.img', await getBootableFixtureIso('f24'), {
       overlayMiB: 64,
       homeMiB: 32,
     });
     const boot1 = await bootOnce(image, { firmware: 'uefi' });
-    expect(boot1.ok, explain(boot1)).toBe(true);
+    expect(boot1.ok, explainBoot(boot1)).toBe(true);
     expect(boot1.rootMarker).toBe('written');
     expect(boot1.homeMarker).toBe('written');
 
@@ -131,7 +127,7 @@ describe('maintenance seen by the next boot', () => {
     expect((await inspect(image)).overlay?.state).toBe('Fresh');
 
     const boot2 = await bootOnce(image, { firmware: 'uefi' });
-    expect(boot2.ok, explain(boot2)).toBe(true);
+    expect(boot2.ok, explainBoot(boot2)).toBe(true);
     expect(boot2.rootMarker).toBe('written');
     expect(boot2.rootMarkerValue).not.toBe(boot1.rootMarkerValue);
     expect(boot2.homeMarker).toBe('found');
@@ -139,12 +135,12 @@ describe('maintenance seen by the next boot', () => {
   });
 
   it('grow: the next boot sees the larger COW device and the data written before', async () => {
-    const image = await writeStick('grow.img', await getFixtureIso('f24'), {
+    const image = await writeStick('grow.img', await getBootableFixtureIso('f24'), {
       overlayMiB: 32,
       homeMiB: 32,
     });
     const boot1 = await bootOnce(image, { firmware: 'uefi', fillMiB: 4 });
-    expect(boot1.ok, explain(boot1)).toBe(true);
+    expect(boot1.ok, explainBoot(boot1)).toBe(true);
     expect(boot1.dmAfter).toMatch(/^0 \d+ snapshot \d+\/65536 \d+$/);
     const before = await inspect(image);
 
@@ -156,7 +152,7 @@ describe('maintenance seen by the next boot', () => {
     expect(after.home?.sizeBytes).toBe(64 * MiB);
 
     const boot2 = await bootOnce(image, { firmware: 'uefi' });
-    expect(boot2.ok, explain(boot2)).toBe(true);
+    expect(boot2.ok, explainBoot(boot2)).toBe(true);
     expect(boot2.dmBefore).toBe(
       `0 ${/^0 (\d+) /.exec(boot1.dmAfter!)![1]} snapshot ${after.overlay?.allocatedSectors}/${(96 * MiB) / 512} ${after.overlay?.metadataSectors}`,
     );
@@ -169,18 +165,18 @@ describe('maintenance seen by the next boot', () => {
   });
 
   it('reset-overlay on an OverlayFS stick empties the upper directory', async () => {
-    const image = await writeStick('ovl.img', await getFixtureIso('modern'), {
+    const image = await writeStick('ovl.img', await getBootableFixtureIso('modern'), {
       overlayMiB: 64,
       homeMiB: 32,
     });
     const boot1 = await bootOnce(image, { firmware: 'uefi' });
-    expect(boot1.ok, explain(boot1)).toBe(true);
+    expect(boot1.ok, explainBoot(boot1)).toBe(true);
     expect(boot1.rootMarker).toBe('written');
 
     await maintain(['reset-overlay', image]);
     fsckFatClean(image);
     const boot2 = await bootOnce(image, { firmware: 'uefi' });
-    expect(boot2.ok, explain(boot2)).toBe(true);
+    expect(boot2.ok, explainBoot(boot2)).toBe(true);
     expect(boot2.rootMount).toMatch(/^LiveOS_rootfs overlay /);
     expect(boot2.rootMarker).toBe('written');
     expect(boot2.homeMarker).toBe('found');

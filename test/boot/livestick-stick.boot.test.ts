@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { livestick } from '../integration/cli-helpers';
-import { getFixtureIso, TEST_HOME_PASSPHRASE } from './fixtures';
-import { bootTwice, type Firmware } from './qemu';
+import { getBootableFixtureIso, TEST_HOME_PASSPHRASE } from './fixtures';
+import { bootTwice, explainBoots, type Firmware } from './qemu';
 
 /**
  * The proof that matters: sticks written by `livestick write` boot in QEMU with the real kernel,
@@ -26,7 +26,7 @@ describe('sticks written by livestick boot and persist', () => {
   });
 
   async function write(kind: 'f24' | 'modern', name: string, extra: string[]): Promise<Written> {
-    const iso = await getFixtureIso(kind);
+    const iso = await getBootableFixtureIso(kind);
     const image = join(work, `${name}.img`);
     const run = await livestick(['write', iso, image, '--size', '2G', '--json', ...extra]);
     expect(run.code, run.stderr).toBe(0);
@@ -36,7 +36,7 @@ describe('sticks written by livestick boot and persist', () => {
 
   async function expectPersistence(stick: Written, firmware: Firmware, home: boolean) {
     const result = await bootTwice(stick.image, { firmware });
-    const logs = result.boots.map((boot) => boot.logPath).join(', ');
+    const logs = explainBoots(result);
     console.log(
       `${firmware}: two boots in ${result.seconds.toFixed(0)} s with ${result.accel}; dm: ${result.dmStatus}`,
     );

@@ -239,7 +239,11 @@ async function runQemu(
       logPath,
       seconds,
       accel,
-      failure,
+      // The tail shows the cause (a missing driver, a dracut prompt) right in the test output.
+      failure: failure && {
+        ...failure,
+        message: `${failure.message}\n--- last lines of the serial log (${logPath}):\n${serialTail(log)}`,
+      },
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -328,6 +332,33 @@ function watchQemu(
       resolvePromise({ log, failure });
     });
   });
+}
+
+/** For assertion messages: the outcome, and for a failure its cause and the serial tail. */
+export function explainBoot(boot: BootResult): string {
+  return boot.failure
+    ? `${boot.failure.kind}: ${boot.failure.message}`
+    : `ok (log ${boot.logPath})`;
+}
+
+export function explainBoots(result: TwoBootResult): string {
+  return result.boots.map((boot, i) => `boot ${i + 1}: ${explainBoot(boot)}`).join('\n');
+}
+
+const SERIAL_TAIL_LINES = 25;
+
+/** The last lines the guest printed, without terminal escapes, for failure messages. */
+export function serialTail(log: string, lines = SERIAL_TAIL_LINES): string {
+  return (
+    log
+      // eslint-disable-next-line no-control-regex -- terminal escape sequences are control bytes
+      .replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1bc/g, '')
+      .split(/\r?\n|\r/)
+      .map((line) => line.trimEnd())
+      .filter((line) => line !== '')
+      .slice(-lines)
+      .join('\n') || '(nothing)'
+  );
 }
 
 function lineAround(log: string, index: number): string {
