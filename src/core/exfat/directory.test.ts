@@ -214,9 +214,11 @@ describe('parseExfatDirectory', () => {
     const parsed = parseExfatDirectory(root(), { isRoot: true, path: '/' });
     expect(parsed.volumeLabel).toBe('LIVE');
     expect(parsed.volumeGuid).toEqual(guid);
-    expect(parsed.allocationBitmaps).toEqual([{ index: 0, firstCluster: 2, dataLength: 1920 }]);
+    expect(parsed.allocationBitmaps).toEqual([
+      { index: 0, entryOffset: 64, firstCluster: 2, dataLength: 1920 },
+    ]);
     expect(parsed.upcaseTables).toEqual([
-      { checksum: 0xe619d30d, firstCluster: 3, dataLength: 5836 },
+      { checksum: 0xe619d30d, entryOffset: 96, firstCluster: 3, dataLength: 5836 },
     ]);
     expect(
       parsed.files.map((f) => [f.name, f.isDirectory, f.firstCluster, f.dataLength, f.entryOffset]),

@@ -306,12 +306,14 @@ export interface ExfatFileRecord {
 export interface AllocationBitmapRecord {
   /** 0 for the First Allocation Bitmap, 1 for the Second (§7.1.2.1). */
   readonly index: number;
+  readonly entryOffset: number;
   readonly firstCluster: number;
   readonly dataLength: number;
 }
 
 export interface UpcaseTableRecord {
   readonly checksum: number;
+  readonly entryOffset: number;
   readonly firstCluster: number;
   readonly dataLength: number;
 }
@@ -435,12 +437,14 @@ export function parseExfatDirectory(
         if (type === TYPE_ALLOCATION_BITMAP) {
           allocationBitmaps.push({
             index: u8(entry, OFFSET_BITMAP_FLAGS) & 1,
+            entryOffset: offset,
             firstCluster,
             dataLength,
           });
         } else if (type === TYPE_UPCASE_TABLE) {
           upcaseTables.push({
             checksum: u32le(entry, OFFSET_TABLE_CHECKSUM),
+            entryOffset: offset,
             firstCluster,
             dataLength,
           });

@@ -12,6 +12,7 @@ import { FormatError, checkChecksum } from '../format-error';
 import type { ByteRun } from '../fat32/volume-reader';
 import {
   BACKUP_BOOT_REGION_SECTOR,
+  OFFSET_FIRST_CLUSTER_OF_ROOT,
   VOLUME_FLAG_ACTIVE_FAT,
   decodeBootRegion,
   decodeExfatBootSector,
@@ -22,6 +23,7 @@ import {
   ENTRY_SIZE,
   MAX_DIRECTORY_BYTES,
   OFFSET_NAME_HASH,
+  OFFSET_TABLE_CHECKSUM,
   nameHash,
   parseExfatDirectory,
   type FreeSlots,
@@ -260,9 +262,9 @@ export async function readExfatVolume(source: ByteSource, volumeOffset = 0): Pro
   const rootClusters = rootRuns.reduce((sum, run) => sum + run.clusters, 0);
   if (rootClusters * clusterBytes > MAX_DIRECTORY_BYTES) {
     throw new FormatError(
-      'exFAT root directory',
-      96,
-      `${rootClusters} clusters, more than 256 MiB`,
+      'exFAT boot sector',
+      OFFSET_FIRST_CLUSTER_OF_ROOT,
+      `the root directory's chain has ${rootClusters} clusters, more than 256 MiB`,
     );
   }
   const rootByteRuns = byteRunsOf(geometry, rootRuns, rootClusters * clusterBytes);
@@ -290,8 +292,8 @@ export async function readExfatVolume(source: ByteSource, volumeOffset = 0): Pro
   const bitmapEntry = bitmaps.find((b) => b.index === activeFat)!;
   if (bitmapEntry.dataLength < bitmapBytes(clusterCount)) {
     throw new FormatError(
-      'exFAT allocation bitmap',
-      0,
+      'exFAT allocation bitmap entry',
+      locateInRuns(rootByteRuns, bitmapEntry.entryOffset),
       `${bitmapEntry.dataLength} bytes cannot map ${clusterCount} clusters`,
     );
   }
@@ -302,7 +304,7 @@ export async function readExfatVolume(source: ByteSource, volumeOffset = 0): Pro
     bitmapEntry.dataLength,
     clusterBytes,
     'allocation bitmap',
-    bitmapRuns,
+    locateInRuns(rootByteRuns, bitmapEntry.entryOffset),
   );
   const bitmap = await readRuns(source, volumeOffset, bitmapRuns);
 
@@ -314,12 +316,12 @@ export async function readExfatVolume(source: ByteSource, volumeOffset = 0): Pro
     upcaseEntry.dataLength,
     clusterBytes,
     'up-case table',
-    upcaseRuns,
+    locateInRuns(rootByteRuns, upcaseEntry.entryOffset),
   );
   const upcaseBytes = await readRuns(source, volumeOffset, upcaseRuns);
   checkChecksum(
-    'exFAT up-case table',
-    upcaseRuns[0]?.offsetBytes ?? 0,
+    'exFAT up-case table entry',
+    locateInRuns(rootByteRuns, upcaseEntry.entryOffset) + OFFSET_TABLE_CHECKSUM,
     upcaseEntry.checksum,
     upcaseTableChecksum(upcaseBytes),
     'TableChecksum',
@@ -400,7 +402,7 @@ export async function readExfatVolume(source: ByteSource, volumeOffset = 0): Pro
       }
       const allocatedClusters = clusterRuns.reduce((sum, run) => sum + run.clusters, 0);
       const runs = byteRunsOf(geometry, clusterRuns, record.dataLength);
-      checkAllocationLength(clusterRuns, record.dataLength, clusterBytes, path, runs, streamOffset);
+      checkAllocationLength(clusterRuns, record.dataLength, clusterBytes, path, streamOffset);
       if (record.isDirectory && record.dataLength % clusterBytes !== 0) {
         throw new FormatError(
           'exFAT stream extension entry',
@@ -486,8 +488,7 @@ function checkAllocationLength(
   dataLength: number,
   clusterBytes: number,
   what: string,
-  byteRuns: readonly ByteRun[],
-  entryOffset = byteRuns[0]?.offsetBytes ?? 0,
+  entryOffset: number,
 ): void {
   const clusters = runs.reduce((sum, run) => sum + run.clusters, 0);
   if (clusters !== clustersFor(dataLength, clusterBytes)) {
