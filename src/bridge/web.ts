@@ -7,7 +7,7 @@ import {
   imageFileDrives,
   parseImageFileDrive,
   type DriveSource,
-} from '../core/io/drives';
+} from '../engine/drives';
 import { createService } from '../main/service';
 import { startBridge } from './server';
 

@@ -37,7 +37,7 @@ const newSizeBytes = z
   .int()
   .positive()
   .max(2 ** 32);
-/** A maintenance job (src/core/io/run-maintain.ts MaintenanceJob), one per action. */
+/** A maintenance job (src/engine/run-maintain.ts MaintenanceJob), one per action. */
 export const maintainJobSchema = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('reset-overlay'), target: devicePath }),
   z.strictObject({

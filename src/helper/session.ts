@@ -2,12 +2,12 @@
 import { lstat, readFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import path from 'node:path';
-import type { CheckedTarget, TargetCheckOptions } from '../core/io/target-checks';
-import { checkInspectTarget, checkWriteTarget } from '../core/io/target-checks';
-import { classifyError } from '../core/io/classify-error';
-import type { InspectReport, JobHooks, WriteJob, WriteResult } from '../core/io/jobs';
-import { checkMaintainTarget, type MaintenanceJob } from '../core/io/run-maintain';
-import { ejectDisk, unmountDisk } from '../core/io/unmount';
+import type { CheckedTarget, TargetCheckOptions } from '../engine/target-checks';
+import { checkInspectTarget, checkWriteTarget } from '../engine/target-checks';
+import { classifyError } from '../engine/classify-error';
+import type { InspectReport, JobHooks, WriteJob, WriteResult } from '../engine/jobs';
+import { checkMaintainTarget, type MaintenanceJob } from '../engine/run-maintain';
+import { ejectDisk, unmountDisk } from '../engine/unmount';
 import { LiveStickError, toWire, type WireError } from '../shared/errors';
 import type { MaintenanceResult } from '../shared/ipc';
 import { HELPER_EXIT, type HelperExitCode } from './exit-codes';

@@ -23,7 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planHomeImage } from '../../src/core/ext4/image-plan';
 import { totalExtentBytes } from '../../src/core/extent';
 import { planLuks1Container, type Luks1ContainerPlan } from '../../src/core/formats/luks1';
-import { createNodeCrypto } from '../../src/core/io/node-crypto';
+import { createNodeCrypto } from '../../src/engine/node-crypto';
 
 const MiB = 2 ** 20;
 const SIZE = 96 * MiB;

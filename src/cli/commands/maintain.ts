@@ -1,11 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { MiB } from '../../shared/units';
 import { fatLabelProblem } from '../../core/fat32/volume-plan';
-import {
-  DEFAULT_RESTORE_LABEL,
-  runMaintain,
-  type MaintenanceJob,
-} from '../../core/io/run-maintain';
+import { DEFAULT_RESTORE_LABEL, runMaintain, type MaintenanceJob } from '../../engine/run-maintain';
 import { integerOption, UsageError, type ParsedArgs } from '../args';
 import type { Command } from '../command';
 import type { CliIo } from '../io';

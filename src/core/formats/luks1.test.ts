@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { u16be, u32be } from '../bytes';
 import { bytesExtent, zeroExtent, sourceExtent } from '../extent';
 import { FormatError } from '../format-error';
-import { createNodeCrypto } from '../io/node-crypto';
+import { createNodeCrypto } from '../../engine/node-crypto';
 import {
   afMerge,
   afSplit,

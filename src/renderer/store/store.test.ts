@@ -13,7 +13,7 @@ import type {
 } from '../../shared/ipc';
 import type { Progress } from '../../shared/progress';
 import { GiB, MiB } from '../../shared/units';
-import { connectServiceEvents } from './bridge-events';
+import { connectServiceEvents } from './engine-events';
 import { capacity } from './capacity';
 import { LARGE_DRIVE_BYTES, minimumStickBytes, needsTypedConfirmation } from './drive-rules';
 import { availableSteps, currentStep, writeBlocker } from './steps';

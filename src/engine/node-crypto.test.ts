@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { describe, expect, it } from 'vitest';
-import { hex } from '../bytes';
+import { hex } from '../core/bytes';
 import { calibratePbkdf2Iterations, createNodeCrypto } from './node-crypto';
 
 const crypto = createNodeCrypto();

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../../../test/integration/iso-fixtures';
+import { tempDir } from '../../test/integration/iso-fixtures';
 import { FileSource } from './file-source';
 
 const work = tempDir('file-source');

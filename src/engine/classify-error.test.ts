@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { describe, expect, it } from 'vitest';
-import { LiveStickError } from '../../shared/errors';
+import { LiveStickError } from '../shared/errors';
 import { classifyElevationError, classifyError, type ErrorSubject } from './classify-error';
 
 const stick: ErrorSubject = {

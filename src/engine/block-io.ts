@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { constants } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { LiveStickError } from '../../shared/errors';
+import { LiveStickError } from '../shared/errors';
 
 /** Positioned reads and writes of any size at any offset. */
 export interface BlockIo {

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { randomBytes } from 'node:crypto';
-import { LiveStickError } from '../../shared/errors';
-import type { MaintenanceAction, MaintenanceResult } from '../../shared/ipc';
-import { formatBytes } from '../../shared/units';
-import type { ByteSource } from '../byte-source';
-import type { Extent } from '../extent';
-import { findFile } from '../fat32/volume-reader';
+import { LiveStickError } from '../shared/errors';
+import type { MaintenanceAction, MaintenanceResult } from '../shared/ipc';
+import { formatBytes } from '../shared/units';
+import type { ByteSource } from '../core/byte-source';
+import type { Extent } from '../core/extent';
+import { findFile } from '../core/fat32/volume-reader';
 import {
   persistenceMenuTexts,
   planFileReplace,
@@ -14,8 +14,8 @@ import {
   planOverlayReset,
   planRestore,
   type MaintenanceStep,
-} from '../inspect/maintain';
-import { inspectStick, type StickInspection } from '../inspect/read-stick';
+} from '../core/stick/maintain';
+import { inspectStick, type StickInspection } from '../core/stick/read-stick';
 import { classifyError } from './classify-error';
 import type { JobHooks } from './jobs';
 import { ProgressMeter } from './progress-meter';

@@ -4,7 +4,7 @@ import { rm, writeFile, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { LiveStickError } from '../../shared/errors';
+import { LiveStickError } from '../shared/errors';
 import { mountsOnDisk, type MountEntry } from './target-checks';
 
 /**

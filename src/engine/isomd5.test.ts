@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makePlainIso, put, run, tempDir } from '../../../test/integration/iso-fixtures';
+import { makePlainIso, put, run, tempDir } from '../../test/integration/iso-fixtures';
 import { FileSource } from './file-source';
 import { readImplantedMd5, verifyImplantedMd5 } from './isomd5';
 

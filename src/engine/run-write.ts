@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { randomBytes } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import { LiveStickError } from '../../shared/errors';
-import { formatBytes } from '../../shared/units';
-import { probeLiveImage } from '../liveos/probe';
-import { plannerImage } from '../plan/from-image';
-import { planLayout } from '../plan/planner';
-import { renderStick } from '../render/render-stick';
+import { LiveStickError } from '../shared/errors';
+import { formatBytes } from '../shared/units';
+import { probeLiveImage } from '../core/liveos/probe';
+import { plannerImage } from '../core/plan/from-image';
+import { planLayout } from '../core/plan/planner';
+import { renderStick } from '../core/render/render-stick';
 import { classifyError } from './classify-error';
 import { FileSource } from './file-source';
 import type { JobHooks, WriteJob, WriteResult } from './jobs';

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-import { LiveStickError } from '../../shared/errors';
-import type { InspectReport } from '../../shared/ipc';
-import { FormatError } from '../format-error';
-import { inspectStick, type StickInspection } from '../inspect/read-stick';
-import { toInspectReport } from '../inspect/report';
+import { LiveStickError } from '../shared/errors';
+import type { InspectReport } from '../shared/ipc';
+import { FormatError } from '../core/format-error';
+import { inspectStick, type StickInspection } from '../core/stick/read-stick';
+import { toInspectReport } from '../core/stick/report';
 import { classifyError } from './classify-error';
 import { FileSource } from './file-source';
 import type { JobHooks } from './jobs';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ProgressMeter } from './progress-meter';
-import type { Progress } from '../../shared/progress';
+import type { Progress } from '../shared/progress';
 
 describe('ProgressMeter', () => {
   it('throttles to 4 events a second and computes speed and ETA over the window', () => {

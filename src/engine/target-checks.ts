@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { readFile, readdir, readlink, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { LiveStickError } from '../../shared/errors';
+import { LiveStickError } from '../shared/errors';
 
 /**
  * The last line of defence before bytes hit a disk: the privileged helper and the CLI both run

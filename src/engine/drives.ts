@@ -2,8 +2,8 @@
 import { realpathSync } from 'node:fs';
 import { open, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { DriveInfo } from '../../shared/ipc';
-import { LiveStickError } from '../../shared/errors';
+import type { DriveInfo } from '../shared/ipc';
+import { LiveStickError } from '../shared/errors';
 
 /**
  * The drive list main shows and `livestick list` prints. Whole disks only, from drivelist (on

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-import type { Progress, WritePhase } from '../../shared/progress';
+import type { Progress, WritePhase } from '../shared/progress';
 
 /** At most 4 updates a second (DESIGN.md §2); the UI never has to throttle. */
 const EMIT_INTERVAL_MS = 250;

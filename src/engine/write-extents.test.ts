@@ -2,7 +2,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bytesExtent, sourceExtent, zeroExtent } from '../extent';
+import { bytesExtent, sourceExtent, zeroExtent } from '../core/extent';
 import { ProgressMeter } from './progress-meter';
 import { openTarget } from './target';
 import {
@@ -13,7 +13,7 @@ import {
   writeExtents,
   type SourceReader,
 } from './write-extents';
-import type { Progress } from '../../shared/progress';
+import type { Progress } from '../shared/progress';
 
 const MiB = 1024 * 1024;
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-import type { InspectReport, Sizing } from '../../shared/ipc';
-import type { Progress } from '../../shared/progress';
+import type { InspectReport, Sizing } from '../shared/ipc';
+import type { Progress } from '../shared/progress';
 
 /**
  * The engine's two long-running jobs as the helper process, the CLI and tests call them. The

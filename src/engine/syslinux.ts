@@ -3,8 +3,8 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { open, readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { LiveStickError } from '../../shared/errors';
-import type { BiosBootFiles } from '../render/render-stick';
+import { LiveStickError } from '../shared/errors';
+import type { BiosBootFiles } from '../core/render/render-stick';
 
 /**
  * Legacy BIOS boot the way livecd-iso-to-disk does it: syslinux's MBR code, the installer's own

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { DriveInfo } from '../../shared/ipc';
+import type { DriveInfo } from '../shared/ipc';
 import {
   BLOCKED_HOLDS_IMAGE,
   BLOCKED_READ_ONLY,

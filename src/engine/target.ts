@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { constants } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { LiveStickError } from '../../shared/errors';
-import { formatBytes } from '../../shared/units';
+import { LiveStickError } from '../shared/errors';
+import { formatBytes } from '../shared/units';
 import { BufferedIo, DIRECT_ALIGN_BYTES, DirectIo, type BlockIo } from './block-io';
 import { blockDeviceBytes } from './device-size';
 

@@ -2,8 +2,8 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
-import { LiveStickError } from '../../shared/errors';
-import type { Extent } from '../extent';
+import { LiveStickError } from '../shared/errors';
+import type { Extent } from '../core/extent';
 import type { ProgressMeter } from './progress-meter';
 import type { Target } from './target';
 

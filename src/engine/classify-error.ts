@@ -1,10 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-import {
-  LiveStickError,
-  isWireError,
-  type ErrorCode,
-  type ErrorDetails,
-} from '../../shared/errors';
+import { LiveStickError, isWireError, type ErrorCode, type ErrorDetails } from '../shared/errors';
 
 /**
  * Turns what the OS and the elevation launcher throw (errno names, sudo-prompt's sentences) into

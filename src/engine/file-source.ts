@@ -6,7 +6,7 @@
  * never streams the payload.
  */
 import { open, type FileHandle } from 'node:fs/promises';
-import type { ByteSource } from '../byte-source';
+import type { ByteSource } from '../core/byte-source';
 import { blockDeviceBytes } from './device-size';
 
 /** Cache granularity: one ISO directory sector is 2 KiB, one squashfs metadata block ≤ 8 KiB. */

@@ -12,8 +12,8 @@
  *   match that fragment's characters.
  */
 import { createHash, type Hash } from 'node:crypto';
-import type { ByteSource } from '../byte-source';
-import { u32be } from '../bytes';
+import type { ByteSource } from '../core/byte-source';
+import { u32be } from '../core/bytes';
 import {
   APPLICATION_USE_SIZE,
   FIRST_DESCRIPTOR_SECTOR,
@@ -22,8 +22,8 @@ import {
   TYPE_PRIMARY,
   TYPE_TERMINATOR,
   MAX_DESCRIPTORS,
-} from '../iso9660/volume-descriptor';
-import { LiveStickError } from '../../shared/errors';
+} from '../core/iso9660/volume-descriptor';
+import { LiveStickError } from '../shared/errors';
 
 const OFFSET_VOLUME_SIZE_BE = 84;
 const BUFFER_SIZE = 16 * SECTOR_SIZE;

@@ -6,7 +6,12 @@
  */
 import { createCipheriv, createDecipheriv, createHash, pbkdf2, randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import type { HashAlgorithm, LiveStickCrypto, Pbkdf2Request, XtsRequest } from '../crypto-provider';
+import type {
+  HashAlgorithm,
+  LiveStickCrypto,
+  Pbkdf2Request,
+  XtsRequest,
+} from '../core/crypto-provider';
 
 const TWEAK_BYTES = 16;
 /** cryptsetup's floor for any PBKDF2 count (LUKS_MKD_ITERATIONS_MIN / minimum keyslot cost). */
