@@ -1,8 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { readFile } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-
-const SECTOR_BYTES = 512;
+import { SECTOR_BYTES } from '../core/sector';
 
 /**
  * The size of a block device. fstat reports 0 for them; Linux publishes the size in 512-byte

@@ -4,7 +4,9 @@ import { existsSync } from 'node:fs';
 import { open, readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { LiveStickError } from '../shared/errors';
+import { BACKUP_BOOT_SECTOR } from '../core/fat32/geometry';
 import type { BiosBootFiles } from '../core/render/render-stick';
+import { SECTOR_BYTES } from '../core/sector';
 
 /**
  * Legacy BIOS boot the way livecd-iso-to-disk does it: syslinux's MBR code, the installer's own
@@ -65,10 +67,6 @@ export async function findSyslinux(scheme: 'mbr' | 'gpt'): Promise<SyslinuxInsta
   }
   return { installer, files: { mbrCode: new Uint8Array(mbrBytes), modules } };
 }
-
-const SECTOR_BYTES = 512;
-/** FAT32's backup boot sector (BPB_BkBootSec), which the layout always puts at sector 6. */
-const BACKUP_BOOT_SECTOR = 6;
 
 /**
  * Runs the installer on the (closed) target; the FAT volume starts at `partitionStartBytes`.

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ERROR_CODES } from '../shared/errors';
 import { sizingSchema } from '../shared/ipc';
 import { WRITE_PHASES } from '../shared/progress';
+import { volumeLabelSchema } from '../shared/volume-label';
 
 /**
  * The helper protocol (DESIGN.md §4): JSON lines over a private channel that main listens on and
@@ -54,10 +55,7 @@ export const maintainJobSchema = z.discriminatedUnion('action', [
   z.strictObject({
     action: z.literal('restore'),
     target: devicePath,
-    label: z
-      .string()
-      .max(11)
-      .regex(/^[A-Za-z0-9_-]*$/),
+    label: volumeLabelSchema,
   }),
 ]);
 

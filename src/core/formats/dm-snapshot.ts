@@ -15,8 +15,8 @@ import type { ByteSource } from '../byte-source';
 import { setU32le, u32le, u64le } from '../bytes';
 import { zeroExtent, type Extent } from '../extent';
 import { FormatError } from '../format-error';
+import { SECTOR_BYTES } from '../sector';
 
-export const SECTOR_BYTES = 512;
 /** dracut's table asks for 8-sector (4 KiB) chunks: `snapshot <origin> <cow> PO 8`. */
 export const DRACUT_CHUNK_SECTORS = 8;
 export const SNAPSHOT_MAGIC = 0x70416e53; // "SnAp" read as a little-endian u32

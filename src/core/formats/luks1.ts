@@ -16,10 +16,10 @@ import { setU16be, setU32be, u16be, u32be, equalBytes } from '../bytes';
 import { HASH_BYTES, type HashAlgorithm, type LiveStickCrypto } from '../crypto-provider';
 import { bytesExtent, sortAndCheckExtents, type Extent } from '../extent';
 import { FormatError } from '../format-error';
+import { SECTOR_BYTES } from '../sector';
 
 export const LUKS_MAGIC = Uint8Array.of(0x4c, 0x55, 0x4b, 0x53, 0xba, 0xbe);
 export const LUKS1_VERSION = 1;
-export const SECTOR_BYTES = 512;
 export const LUKS1_HEADER_SIZE = 592;
 export const KEYSLOT_COUNT = 8;
 export const KEYSLOT_ACTIVE = 0x00ac71f3;

@@ -5,7 +5,7 @@
  */
 import type { InspectReport } from '../../shared/ipc';
 import { formatBytes } from '../../shared/units';
-import { SECTOR_BYTES } from '../formats/dm-snapshot';
+import { SECTOR_BYTES } from '../sector';
 import type { StickInspection, StickOverlay } from './read-stick';
 
 /**
