@@ -26,7 +26,7 @@ import {
 import { FormatError } from '../format-error';
 import { readSnapshotUsage, type SnapshotUsage } from '../formats/dm-snapshot';
 import { decodeGptEntries, verifyGptEntries, verifyGptHeader } from '../formats/gpt';
-import { LUKS_MAGIC } from '../formats/luks1';
+import { LUKS_MAGIC } from '../luks1/header';
 import { decodeMbr, PARTITION_TYPE_GPT_PROTECTIVE } from '../formats/mbr';
 import { SECTOR_BYTES } from '../sector';
 import { inspectSquashfsRoot } from '../formats/squashfs';

@@ -5,17 +5,16 @@ import { u16be, u32be } from '../bytes';
 import { bytesExtent, zeroExtent, sourceExtent } from '../extent';
 import { FormatError } from '../format-error';
 import { createNodeCrypto } from '../../engine/node-crypto';
+import { afMerge, afSplit } from './anti-forensic';
+import { planLuks1Container } from './container';
 import {
-  afMerge,
-  afSplit,
   decodeLuks1Header,
   encodeLuks1Header,
   luks1Layout,
   luks1PayloadBytes,
-  planLuks1Container,
-  unlockLuks1,
   type Luks1Header,
-} from './luks1';
+} from './header';
+import { unlockLuks1 } from './unlock';
 
 const crypto = createNodeCrypto();
 const MiB = 2 ** 20;
