@@ -13,7 +13,8 @@ import { bytesExtent, shiftExtents, sortAndCheckExtents, zeroExtent, type Extent
 import { planOverlayfsImage } from '../ext4/image-plan';
 import { formatFatSerial } from '../fat32/geometry';
 import { FAT32_MAX_FILE_BYTES, planFat32Volume } from '../fat32/volume-plan';
-import { planFileResize, type Fat32Volume, type FatNode } from '../fat32/volume-reader';
+import type { Fat32Volume, FatNode } from '../fat32/volume-reader';
+import { planFileResize } from './fat-file-resize';
 import {
   FRESH_OVERLAY_CLEAR_BYTES,
   resetOverlayExtents,

@@ -7,7 +7,7 @@ import { en } from '../../i18n/en';
 import { visibleDrives } from '../../store/drive-rules';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Gauge, NEARLY_FULL_PERCENT } from '../components/Gauge';
-import { StepHeading } from '../components/StepHeading';
+import { StepFrame } from '../components/StepFrame';
 import { Maintenance, MaintenanceStatus } from './Maintenance';
 import { useApp } from '../store-context';
 
@@ -32,9 +32,7 @@ export function CheckScreen() {
   const drives = visibleDrives(s.allDrives, s.showAll);
   const known = drives.some((drive) => drive.device === s.device);
   return (
-    <section className="step" aria-labelledby="check-title">
-      <StepHeading id="check-title">{t.title}</StepHeading>
-      <p className="lead">{t.intro}</p>
+    <StepFrame titleId="check-title" title={t.title} lead={t.intro}>
       <form
         className="inline-form"
         onSubmit={(event) => {
@@ -78,7 +76,7 @@ export function CheckScreen() {
         />
       ) : null}
       <MaintenanceStatus />
-    </section>
+    </StepFrame>
   );
 }
 

@@ -7,7 +7,7 @@ import { en } from '../../i18n/en';
 import { judgeDrive, visibleDrives } from '../../store/drive-rules';
 import { Dialog } from '../components/Dialog';
 import { ErrorNotice } from '../components/ErrorNotice';
-import { StepHeading } from '../components/StepHeading';
+import { StepFrame } from '../components/StepFrame';
 import { useApp } from '../store-context';
 
 const t = en.drive;
@@ -56,10 +56,26 @@ export function DriveStep() {
   );
 
   return (
-    <section className="step" aria-labelledby="step-drive-title">
-      <StepHeading id="step-drive-title">{t.title}</StepHeading>
-      <p className="lead">{t.intro}</p>
-
+    <StepFrame
+      titleId="step-drive-title"
+      title={t.title}
+      lead={t.intro}
+      actions={
+        <>
+          <button type="button" className="button" onClick={() => state.goToStep('image')}>
+            {en.app.back}
+          </button>
+          <button
+            type="button"
+            className="button button-primary"
+            disabled={!selectedUsable}
+            onClick={() => state.goToStep('persistence')}
+          >
+            {en.app.next}
+          </button>
+        </>
+      }
+    >
       {state.error ? <ErrorNotice error={state.error} /> : null}
       {!state.loaded ? <p className="status">{t.loading}</p> : null}
       {state.loaded && shown.length === 0 ? <p className="empty">{t.none}</p> : null}
@@ -152,20 +168,6 @@ export function DriveStep() {
           </button>
         </div>
       </Dialog>
-
-      <div className="step-actions">
-        <button type="button" className="button" onClick={() => state.goToStep('image')}>
-          {en.app.back}
-        </button>
-        <button
-          type="button"
-          className="button button-primary"
-          disabled={!selectedUsable}
-          onClick={() => state.goToStep('persistence')}
-        >
-          {en.app.next}
-        </button>
-      </div>
-    </section>
+    </StepFrame>
   );
 }

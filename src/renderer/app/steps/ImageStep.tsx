@@ -5,7 +5,7 @@ import { formatBytes } from '../../../shared/units';
 import { pathOfDroppedFile } from '../../api';
 import { en } from '../../i18n/en';
 import { ErrorNotice } from '../components/ErrorNotice';
-import { StepHeading } from '../components/StepHeading';
+import { StepFrame } from '../components/StepFrame';
 import { useApp } from '../store-context';
 
 const t = en.image;
@@ -42,10 +42,24 @@ export function ImageStep() {
   };
 
   return (
-    <section className="step" aria-labelledby="step-image-title">
-      <StepHeading id="step-image-title">{t.title}</StepHeading>
-      <p className="lead">{t.intro}</p>
-
+    <StepFrame
+      titleId="step-image-title"
+      title={t.title}
+      lead={t.intro}
+      actions={
+        <>
+          <span />
+          <button
+            type="button"
+            className="button button-primary"
+            disabled={!image || status !== 'ready'}
+            onClick={() => goToStep('drive')}
+          >
+            {en.app.next}
+          </button>
+        </>
+      }
+    >
       <div
         className={`dropzone${dragging ? ' dropzone-active' : ''}`}
         onDragOver={(event) => {
@@ -120,18 +134,6 @@ export function ImageStep() {
           </dl>
         </div>
       ) : null}
-
-      <div className="step-actions">
-        <span />
-        <button
-          type="button"
-          className="button button-primary"
-          disabled={!image || status !== 'ready'}
-          onClick={() => goToStep('drive')}
-        >
-          {en.app.next}
-        </button>
-      </div>
-    </section>
+    </StepFrame>
   );
 }

@@ -8,7 +8,7 @@ import { writeBlocker } from '../../store/steps';
 import { CapacityBar } from '../components/CapacityBar';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { SizeControl } from '../components/SizeControl';
-import { StepHeading } from '../components/StepHeading';
+import { StepFrame } from '../components/StepFrame';
 import { useApp } from '../store-context';
 
 const t = en.persistence;
@@ -44,10 +44,26 @@ export function PersistenceStep() {
       : null;
 
   return (
-    <section className="step" aria-labelledby="step-persistence-title">
-      <StepHeading id="step-persistence-title">{t.title}</StepHeading>
-      <p className="lead">{t.intro}</p>
-
+    <StepFrame
+      titleId="step-persistence-title"
+      title={t.title}
+      lead={t.intro}
+      actions={
+        <>
+          <button type="button" className="button" onClick={() => s.goToStep('drive')}>
+            {en.app.back}
+          </button>
+          <button
+            type="button"
+            className="button button-danger"
+            disabled={blocker !== null || (bar?.overBytes ?? 0) > 0}
+            onClick={() => s.openConfirm()}
+          >
+            {t.write}
+          </button>
+        </>
+      }
+    >
       {bar ? <CapacityBar capacity={bar} /> : null}
       <div aria-live="polite">
         {s.planStatus === 'pending' && !layout ? <p className="status">{t.planning}</p> : null}
@@ -178,20 +194,6 @@ export function PersistenceStep() {
           </div>
         ) : null}
       </div>
-
-      <div className="step-actions">
-        <button type="button" className="button" onClick={() => s.goToStep('drive')}>
-          {en.app.back}
-        </button>
-        <button
-          type="button"
-          className="button button-danger"
-          disabled={blocker !== null || (bar?.overBytes ?? 0) > 0}
-          onClick={() => s.openConfirm()}
-        >
-          {t.write}
-        </button>
-      </div>
-    </section>
+    </StepFrame>
   );
 }
