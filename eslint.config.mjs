@@ -20,7 +20,7 @@ const NODE_BUILTINS = [
   'worker_threads',
 ];
 
-/** Import bans that encode DESIGN.md §1: who may import what. */
+/** Import bans that encode who may import what (docs/ARCHITECTURE.md, "Folder map"). */
 const layer = (
   /** @type {string[]} */ files,
   /** @type {{group: string[], message: string}[]} */ patterns,

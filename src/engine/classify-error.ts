@@ -3,7 +3,7 @@ import { LiveStickError, isWireError, type ErrorCode, type ErrorDetails } from '
 
 /**
  * Turns what the OS and the elevation launcher throw (errno names, sudo-prompt's sentences) into
- * the fixed codes of DESIGN.md §4, with a message that names the drive or file involved. The
+ * the fixed codes (docs/ARCHITECTURE.md, "Error model"), with a message that names the drive or file involved. The
  * helper classifies once, where the error happens; nobody downstream sees a platform code.
  */
 export interface ErrorSubject {

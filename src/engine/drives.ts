@@ -9,7 +9,7 @@ import { LiveStickError } from '../shared/errors';
  * The drive list main shows and `livestick list` prints. Whole disks only, from drivelist (on
  * Linux it runs lsblk; on macOS/Windows native code). System and fixed disks are hidden unless
  * the user asks for all; even then the disk that runs this computer and the one holding the
- * chosen ISO stay visible but blocked, with the reason in words (DESIGN.md §6). Image-file
+ * chosen ISO stay visible but blocked, with the reason in words (docs/ARCHITECTURE.md, "Safety"). Image-file
  * "drives" stand in for sticks in the browser bridge and in tests, because drivelist drops loop
  * devices on purpose.
  */

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import type { Progress, WritePhase } from '../shared/progress';
 
-/** At most 4 updates a second (DESIGN.md §2); the UI never has to throttle. */
+/** At most 4 updates a second, so the UI never has to throttle. */
 const EMIT_INTERVAL_MS = 250;
 /** Speed is averaged over this window so one slow flush does not swing the ETA wildly. */
 const SPEED_WINDOW_MS = 5000;

@@ -38,7 +38,7 @@ export async function openLiveImage(imagePath: string) {
 }
 
 /**
- * The whole write job (DESIGN.md §2): probe, plan, render, wipe, write, verify, install the
+ * The whole write job (docs/ARCHITECTURE.md, "Data flow of a write"): probe, plan, render, wipe, write, verify, install the
  * BIOS boot loader. Sizing errors surface before the target is touched; every other failure is
  * classified into the shared error codes, and cancellation leaves a target without partition
  * table (its first MiB was wiped first and is written last).

@@ -9,7 +9,10 @@ import type { Target } from './target';
 
 /** One write call: large enough for full USB throughput, small enough to keep memory flat. */
 export const CHUNK_BYTES = 4 * 1024 * 1024;
-/** The partition table and boot sector live here; they are written last (DESIGN.md §2). */
+/**
+ * The partition table and boot sector live here; they are written last, so an interrupted
+ * write never leaves a stick that looks bootable (docs/ARCHITECTURE.md, "Data flow of a write").
+ */
 export const FIRST_REGION_BYTES = 1024 * 1024;
 
 /** A contiguous piece of the target, ≤ CHUNK_BYTES, assembled from one or more extents. */

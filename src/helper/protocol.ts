@@ -6,7 +6,7 @@ import { WRITE_PHASES } from '../shared/progress';
 import { volumeLabelSchema } from '../shared/volume-label';
 
 /**
- * The helper protocol (DESIGN.md §4): JSON lines over a private channel that main listens on and
+ * The helper protocol (docs/ARCHITECTURE.md, "Contracts between processes"): JSON lines over a private channel that main listens on and
  * the helper connects to. The helper speaks first with the token it read from the 0600 file
  * next to the socket; main answers with exactly one job; then the helper streams progress and
  * logs and ends with one result or error. Main may send `cancel` at any time. Every message

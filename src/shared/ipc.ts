@@ -5,7 +5,8 @@ import type { Progress } from './progress';
 import { volumeLabelSchema } from './volume-label';
 
 /**
- * The one service the renderer talks to (DESIGN.md §4). Methods and events are declared once
+ * The one service the renderer talks to (docs/ARCHITECTURE.md, "Contracts between processes").
+ * Methods and events are declared once
  * here; the preload API, main's handler registration and the browser bridge are all derived
  * from these tables, so there are no string channels scattered around. Request schemas are the
  * validation main applies to everything the (untrusted) renderer sends.

@@ -251,7 +251,7 @@ function count(args: readonly string[], arg: string): number {
   return args.filter((a) => a === arg).length;
 }
 
-describe('the worked example of liveos-spec §1.8 (F24, LIVE / 1A2B-3C4D, overlay)', () => {
+describe('the worked example (F24, LIVE / 1A2B-3C4D, overlay)', () => {
   it('rewrites the isolinux append line exactly', () => {
     const before =
       'append initrd=initrd.img root=live:CDLABEL=Fedora-WS-Live-24-1-2 rd.live.image quiet';

@@ -23,7 +23,7 @@ export interface BootRewriteContext {
 
 export const NO_PERSISTENCE_TITLE = 'Start without persistence';
 export const RESET_PERSISTENCE_TITLE = 'Reset persistence and start';
-/** dracut zeroes the DM COW header / empties the OverlayFS upper dir before use (spec §2.2). */
+/** dracut zeroes the DM COW header / empties the OverlayFS upper dir before use. */
 const OVERLAY_RESET_ARG = 'rd.live.overlay.reset';
 /** Where the stick keeps the ISO's /isolinux/ directory. */
 export const SYSLINUX_DIR = '/syslinux/';

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /**
  * The LUKS1 header and the container layout for an encrypted /LiveOS/home.img. Fedora 24's
- * cryptsetup 1.7 opens LUKS1 only (liveos-spec §1.7, gotcha 13), so this is what livesys can
+ * cryptsetup 1.7 opens LUKS1 only (docs/FORMATS.md, "At boot: dracut and livesys"), so this is what livesys can
  * unlock as `EncHome` on every era. The layout is cryptsetup 1.7+'s default for aes-xts-plain64
  * with a 512-bit key: a 592-byte big-endian header, eight keyslot areas of 4000 anti-forensic
  * stripes aligned to 4096 bytes, and the payload at sector 4096 (2 MiB).

@@ -13,7 +13,7 @@ import { usefulMaxBytes } from '../formats/dm-snapshot';
 import { DEFAULT_PARTITION_START_BYTES, maxPartitionBytes } from '../formats/partition-table';
 
 /**
- * The sizing planner (DESIGN.md §5): a pure function of what the image needs, the target's size
+ * The sizing planner (docs/ARCHITECTURE.md, "Data flow of a write"): a pure function of what the image needs, the target's size
  * and what the user asked for. The CLI's `plan`, the writer and the wizard's sliders all call it,
  * so the numbers a user sees are the numbers that get written.
  */

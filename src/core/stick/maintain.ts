@@ -78,7 +78,7 @@ export interface ResetOptions {
 
 /**
  * What `rd.live.overlay.reset` does, done offline. DM: zero the first 64 KiB, so the next
- * activation finds a new snapshot (liveos-spec §1.7, §3.3). OverlayFS: a fresh ext4 over the
+ * activation finds a new snapshot (docs/FORMATS.md, "The snapshot overlay"). OverlayFS: a fresh ext4 over the
  * same file, which is "empty upper and work directories" with the SELinux labels litd gives them.
  */
 export function planOverlayReset(stick: StickInspection, options: ResetOptions): MaintenanceStep {
@@ -138,9 +138,9 @@ function checkGrowth(node: FatNode, newBytes: number, stick: StickInspection): v
 
 /**
  * Grows the overlay in place. DM: the metadata areas sit at fixed offsets, so the appended
- * chunks need no initialisation — the kernel zeroes each area before it first uses it (§2.6,
- * §3.3); only the new last MiB is cleared, so no stale signature ends up where blkid looks
- * (§3.4). OverlayFS: the embedded ext4 gains block groups.
+ * chunks need no initialisation — the kernel zeroes each area before it first uses it
+ * (docs/FORMATS.md, "The snapshot overlay"); only the new last MiB is cleared, so no stale
+ * signature ends up where blkid looks. OverlayFS: the embedded ext4 gains block groups.
  */
 export async function planOverlayGrow(
   source: ByteSource,

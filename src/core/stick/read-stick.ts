@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /**
- * Reads a finished stick without booting it (liveos-spec §1.6, §2.6, §3.5): partition table →
+ * Reads a finished stick without booting it (docs/FORMATS.md, "The stick", "The snapshot overlay"): partition table →
  * FAT32 volume → the LiveOS files and the kernel arguments of its boot menus → how full the
  * persistent overlay and home.img are. Read-only; every number comes from on-disk structures,
  * so it works on an image file or a raw device on any OS.

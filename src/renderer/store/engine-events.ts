@@ -4,7 +4,7 @@ import type { AppStore } from './store';
 
 /**
  * Service events enter the store here, outside React, so no component owns a subscription
- * (style.md rule 21). Returns the unsubscribe function.
+ * (docs/ARCHITECTURE.md, "The wizard's store"). Returns the unsubscribe function.
  */
 export function connectServiceEvents(api: LiveStickApi, store: AppStore): () => void {
   const unsubscribers = [

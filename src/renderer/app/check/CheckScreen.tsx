@@ -12,7 +12,7 @@ import { Maintenance, MaintenanceStatus } from './Maintenance';
 import { useApp } from '../store-context';
 
 const t = en.check;
-/** DM states in which the overlay no longer takes writes (liveos-spec.md §2.6). */
+/** DM states in which the overlay no longer takes writes (docs/FORMATS.md, "At boot: dracut and livesys"). */
 const BROKEN_STATES = new Set(['Overflow', 'Invalid', 'Merge failed']);
 
 export function CheckScreen() {
