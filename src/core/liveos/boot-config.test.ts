@@ -56,21 +56,24 @@ function loraxGrub(release: LoraxGrub): string {
     .replace(/@([A-Z]+)@/g, (_match, name: string) => values[name]!);
 }
 
+/** lorax 25's EFI grub.cfg (F24): linuxefi/initrdefi, no @EXTRA@ slot, no rhgb. */
+const LORAX25_EFI = {
+  platform: 'efi',
+  linux: 'linuxefi',
+  initrd: 'initrdefi',
+  extra: '',
+  rhgb: false,
+} as const;
+/** lorax 35–43.2's EFI grub.cfg: the empty @EXTRA@ slot and rhgb. */
+const LORAX36_EFI = { ...LORAX25_EFI, extra: ' ', rhgb: true } as const;
+
 const F24_LABEL = 'Fedora-WS-Live-24-1-2';
 
 /** lorax 25 isolinux/isolinux.cfg (F24), colour lines trimmed. */
 const F24_ISOLINUX = fixture('f24-isolinux.cfg');
 
 /** lorax 25 EFI/BOOT/grub.cfg (F24). */
-const F24_EFI_GRUB = loraxGrub({
-  platform: 'efi',
-  label: F24_LABEL,
-  version: '24',
-  linux: 'linuxefi',
-  initrd: 'initrdefi',
-  extra: '',
-  rhgb: false,
-});
+const F24_EFI_GRUB = loraxGrub({ ...LORAX25_EFI, label: F24_LABEL, version: '24' });
 
 const F36_LABEL = 'Fedora-WS-Live-36-1-5';
 
@@ -78,51 +81,32 @@ const F36_LABEL = 'Fedora-WS-Live-36-1-5';
 const F36_ISOLINUX = fixture('f36-isolinux.cfg');
 
 /** lorax 36 EFI/BOOT/grub.cfg (F36); BOOT.conf is a copy. */
-const F36_EFI_GRUB = loraxGrub({
-  platform: 'efi',
-  label: F36_LABEL,
-  version: '36',
-  linux: 'linuxefi',
-  initrd: 'initrdefi',
-  extra: ' ',
-  rhgb: true,
-});
+const F36_EFI_GRUB = loraxGrub({ ...LORAX36_EFI, label: F36_LABEL, version: '36' });
 
 const F39_LABEL = 'Fedora-WS-Live-39-1-5';
 
 /** lorax 39 boot/grub2/grub.cfg (BIOS GRUB, F37–F41): vga=791 and chainloader entries. */
 const F39_BIOS_GRUB = loraxGrub({
+  ...LORAX36_EFI,
   platform: 'bios',
-  label: F39_LABEL,
-  version: '39',
   linux: 'linux',
   initrd: 'initrd',
-  extra: ' ',
-  rhgb: true,
+  label: F39_LABEL,
+  version: '39',
 });
 
 /** lorax 39 EFI/BOOT/grub.cfg: linuxefi/initrdefi, no vga=791. */
-const F39_EFI_GRUB = loraxGrub({
-  platform: 'efi',
-  label: F39_LABEL,
-  version: '39',
-  linux: 'linuxefi',
-  initrd: 'initrdefi',
-  extra: ' ',
-  rhgb: true,
-});
+const F39_EFI_GRUB = loraxGrub({ ...LORAX36_EFI, label: F39_LABEL, version: '39' });
 
 const LORAX43_LABEL = 'Fedora-WS-Live-43-1-6';
 
 /** lorax ≥ 43.3 EFI/BOOT/grub.cfg: plain linux/initrd on EFI too. */
 const LORAX43_EFI_GRUB = loraxGrub({
-  platform: 'efi',
-  label: LORAX43_LABEL,
-  version: '43',
+  ...LORAX36_EFI,
   linux: 'linux',
   initrd: 'initrd',
-  extra: ' ',
-  rhgb: true,
+  label: LORAX43_LABEL,
+  version: '43',
 });
 
 const KIWI_LABEL = 'Fedora-WS-Live-42-1-1';

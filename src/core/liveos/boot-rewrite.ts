@@ -30,6 +30,12 @@ export const SYSLINUX_DIR = '/syslinux/';
 
 /** The persistent entry every live entry becomes, or one of the two added beside the first. */
 export type Variant = 'persistent' | 'no-persistence' | 'reset';
+/** The entries the persistence menu adds after the first live entry, in menu order. */
+export const ADDED_VARIANTS = ['no-persistence', 'reset'] as const;
+
+export function addedEntryTitle(variant: (typeof ADDED_VARIANTS)[number]): string {
+  return variant === 'reset' ? RESET_PERSISTENCE_TITLE : NO_PERSISTENCE_TITLE;
+}
 
 export function checkContext(ctx: BootRewriteContext): void {
   if (!/^[0-9A-F]{4}-[0-9A-F]{4}$/.test(ctx.uuid)) {

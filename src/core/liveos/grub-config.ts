@@ -20,11 +20,11 @@ import {
   type GrubBlock,
 } from './boot-config-entries';
 import {
+  ADDED_VARIANTS,
+  addedEntryTitle,
   checkContext,
-  NO_PERSISTENCE_TITLE,
   renamePathsOnLine,
   replaceToken,
-  RESET_PERSISTENCE_TITLE,
   rewriteArgs,
   type BootRewriteContext,
   type Variant,
@@ -162,7 +162,7 @@ function shiftDefault(lines: ConfigLine[], from: number, by: number): void {
 }
 
 function isGeneratedTitle(title: string): boolean {
-  return title === NO_PERSISTENCE_TITLE || title === RESET_PERSISTENCE_TITLE;
+  return ADDED_VARIANTS.some((variant) => addedEntryTitle(variant) === title);
 }
 
 function grubClone(
@@ -170,9 +170,9 @@ function grubClone(
   block: GrubBlock,
   ctx: BootRewriteContext,
   efi: boolean,
-  variant: Exclude<Variant, 'persistent'>,
+  variant: (typeof ADDED_VARIANTS)[number],
 ): ConfigLine[] {
-  const title = variant === 'reset' ? RESET_PERSISTENCE_TITLE : NO_PERSISTENCE_TITLE;
+  const title = addedEntryTitle(variant);
   const body = rewriteGrubLines(lines.slice(block.start, block.end), ctx, efi, variant);
   const head = body[0]!;
   const [, ...rest] = tokenize(head.text.trim()).slice(1);
@@ -229,10 +229,7 @@ export function rewriteGrubConfig(
       }),
   );
   if (!first) return joinLines(out);
-  const clones = [
-    ...grubClone(out, first, ctx, opts.efi, 'no-persistence'),
-    ...grubClone(out, first, ctx, opts.efi, 'reset'),
-  ];
+  const clones = ADDED_VARIANTS.flatMap((variant) => grubClone(out, first, ctx, opts.efi, variant));
   shiftDefault(out, topLevelIndex(blocks, first) + 1, 2);
   if (first.end === out.length && out[first.end - 1]!.eol === '') {
     out[first.end - 1] = { ...out[first.end - 1]!, eol: '\n' };

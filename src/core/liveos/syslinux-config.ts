@@ -16,12 +16,12 @@ import {
   type ConfigLine,
 } from './boot-config-entries';
 import {
+  ADDED_VARIANTS,
+  addedEntryTitle,
   checkContext,
-  NO_PERSISTENCE_TITLE,
   renameIsolinuxDir,
   renamePathsOnLine,
   replaceToken,
-  RESET_PERSISTENCE_TITLE,
   rewriteArgs,
   SYSLINUX_DIR,
   type BootRewriteContext,
@@ -102,12 +102,10 @@ function syslinuxClone(
   start: number,
   end: number,
   ctx: BootRewriteContext,
-  variant: Variant,
+  variant: (typeof ADDED_VARIANTS)[number],
 ): ConfigLine[] {
-  const [name, title] =
-    variant === 'reset'
-      ? [RESET_PERSISTENCE_LABEL, RESET_PERSISTENCE_TITLE]
-      : [NO_PERSISTENCE_LABEL, NO_PERSISTENCE_TITLE];
+  const name = variant === 'reset' ? RESET_PERSISTENCE_LABEL : NO_PERSISTENCE_LABEL;
+  const title = addedEntryTitle(variant);
   const eol = lines[start]!.eol;
   const out: ConfigLine[] = [{ text: '', eol }];
   let inHelp = false;
@@ -158,7 +156,7 @@ export function rewriteSyslinuxConfig(isolinuxCfg: string, ctx: BootRewriteConte
 
   const first = blocks.find((block) => liveLines.has(block.start));
   if (!ctx.persistenceMenu || ctx.overlay === 'none' || !first) return joinLines(rewritten);
-  const clones = (['no-persistence', 'reset'] as const).flatMap((variant) =>
+  const clones = ADDED_VARIANTS.flatMap((variant) =>
     syslinuxClone(rewritten, first.start, first.end, ctx, variant),
   );
   if (first.end === rewritten.length && rewritten[first.end - 1]!.eol === '') {

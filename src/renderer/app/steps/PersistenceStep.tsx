@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-import { useShallow } from 'zustand/react/shallow';
 import { formatBytes } from '../../../shared/units';
 import { en } from '../../i18n/en';
 import { capacity, shownSizes } from '../../store/capacity';
@@ -9,30 +8,28 @@ import { CapacityBar } from '../components/CapacityBar';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { SizeControl } from '../components/SizeControl';
 import { StepFrame } from '../components/StepFrame';
-import { useApp } from '../store-context';
+import { useApp, useAppFields } from '../store-context';
 
 const t = en.persistence;
 const OVERLAY_TYPES: readonly OverlayType[] = ['auto', 'dm-snapshot', 'overlayfs'];
 
 export function PersistenceStep() {
-  const s = useApp(
-    useShallow((state) => ({
-      image: state.image,
-      sizing: state.sizing,
-      layout: state.layout,
-      planStatus: state.planStatus,
-      planError: state.planError,
-      passphrase: state.passphrase,
-      passphraseConfirm: state.passphraseConfirm,
-      setOverlayMiB: state.setOverlayMiB,
-      setHomeMiB: state.setHomeMiB,
-      setSwapMiB: state.setSwapMiB,
-      setOverlayType: state.setOverlayType,
-      setEncryptedHome: state.setEncryptedHome,
-      setPassphrase: state.setPassphrase,
-      goToStep: state.goToStep,
-      openConfirm: state.openConfirm,
-    })),
+  const s = useAppFields(
+    'image',
+    'sizing',
+    'layout',
+    'planStatus',
+    'planError',
+    'passphrase',
+    'passphraseConfirm',
+    'setOverlayMiB',
+    'setHomeMiB',
+    'setSwapMiB',
+    'setOverlayType',
+    'setEncryptedHome',
+    'setPassphrase',
+    'goToStep',
+    'openConfirm',
   );
   const bar = capacity(s);
   const sizes = shownSizes(s);
@@ -48,21 +45,13 @@ export function PersistenceStep() {
       titleId="step-persistence-title"
       title={t.title}
       lead={t.intro}
-      actions={
-        <>
-          <button type="button" className="button" onClick={() => s.goToStep('drive')}>
-            {en.app.back}
-          </button>
-          <button
-            type="button"
-            className="button button-danger"
-            disabled={blocker !== null || (bar?.overBytes ?? 0) > 0}
-            onClick={() => s.openConfirm()}
-          >
-            {t.write}
-          </button>
-        </>
-      }
+      secondary={{ label: en.app.back, onClick: () => s.goToStep('drive') }}
+      primary={{
+        label: t.write,
+        tone: 'danger',
+        disabled: blocker !== null || (bar?.overBytes ?? 0) > 0,
+        onClick: () => s.openConfirm(),
+      }}
     >
       {bar ? <CapacityBar capacity={bar} /> : null}
       <div aria-live="polite">

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { useState } from 'react';
-import { useShallow } from 'zustand/react/shallow';
 import { progressFraction } from '../../../shared/progress';
 import { formatBytes, formatDuration } from '../../../shared/units';
 import { isActive } from '../../../shared/write-state';
@@ -8,21 +7,19 @@ import { en } from '../../i18n/en';
 import { Dialog } from '../components/Dialog';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { StepFrame } from '../components/StepFrame';
-import { useApp } from '../store-context';
+import { useAppFields } from '../store-context';
 
 const t = en.write;
 
 /** The running write: phase, bar, amount, speed and time left, and a confirmed cancel. */
 export function WriteProgress() {
-  const s = useApp(
-    useShallow((state) => ({
-      writeState: state.writeState,
-      progress: state.progress,
-      error: state.writeError,
-      target: state.writeTarget,
-      jobId: state.jobId,
-      cancelWrite: state.cancelWrite,
-    })),
+  const s = useAppFields(
+    'writeState',
+    'progress',
+    'writeError',
+    'writeTarget',
+    'jobId',
+    'cancelWrite',
   );
   const [askCancel, setAskCancel] = useState(false);
   const active = isActive(s.writeState);
@@ -30,7 +27,7 @@ export function WriteProgress() {
   const phase = progress?.phase ?? 'preparing';
   const fraction = progress ? progressFraction(progress) : 0;
   const percent = Math.floor(fraction * 100);
-  const drive = s.target?.drive;
+  const drive = s.writeTarget?.drive;
   return (
     <StepFrame
       titleId="step-write-title"
@@ -40,19 +37,12 @@ export function WriteProgress() {
           ? `${drive.description} · ${formatBytes(drive.sizeBytes)} · ${drive.device}`
           : undefined
       }
-      actions={
-        <>
-          <span />
-          <button
-            type="button"
-            className="button"
-            disabled={!active || s.writeState === 'cancelling' || s.jobId === null}
-            onClick={() => setAskCancel(true)}
-          >
-            {t.cancel}
-          </button>
-        </>
-      }
+      primary={{
+        label: t.cancel,
+        tone: 'plain',
+        disabled: !active || s.writeState === 'cancelling' || s.jobId === null,
+        onClick: () => setAskCancel(true),
+      }}
     >
       <div className="progress-block">
         <div className="progress-head">
@@ -84,7 +74,7 @@ export function WriteProgress() {
         </dl>
       </div>
       <p className="hint">{t.doNotUnplug}</p>
-      {s.error ? <ErrorNotice error={s.error} /> : null}
+      {s.writeError ? <ErrorNotice error={s.writeError} /> : null}
       <Dialog
         open={askCancel && active}
         title={t.cancelConfirmTitle}
