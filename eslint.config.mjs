@@ -20,7 +20,7 @@ const NODE_BUILTINS = [
   'worker_threads',
 ];
 
-/** Import bans that encode DESIGN.md §1: who may import what. */
+/** Import bans that encode who may import what (docs/ARCHITECTURE.md, "Folder map"). */
 const layer = (
   /** @type {string[]} */ files,
   /** @type {{group: string[], message: string}[]} */ patterns,
@@ -79,36 +79,36 @@ export default tseslint.config(
       noNode,
       noElectron,
       {
-        group: ['**/core/**', ...noUi.group],
+        group: ['**/core/**', '**/engine/**', ...noUi.group],
         message: 'src/shared imports nothing outside shared.',
       },
     ],
   ),
-  layer(['src/core/**'], [noElectron, noUi]),
-  {
-    files: ['src/core/**'],
-    ignores: ['src/core/io/**', 'src/core/**/*.test.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          patterns: [
-            noNode,
-            noElectron,
-            noUi,
-            { group: ['**/io/**'], message: 'The pure engine must not import its I/O part.' },
-          ],
-        },
-      ],
-    },
-  },
+  layer(
+    ['src/core/**'],
+    [
+      noNode,
+      noElectron,
+      noUi,
+      {
+        group: ['**/engine/**', '**/bridge/**'],
+        message: 'The pure engine imports core and shared only.',
+      },
+    ],
+  ),
+  // Tests beside the pure modules run in Node: they read fixtures and call the checking tools.
+  layer(['src/core/**/*.test.ts'], [noElectron, noUi]),
+  layer(
+    ['src/engine/**'],
+    [noElectron, { group: [...noUi.group, '**/bridge/**'], message: noUi.message }],
+  ),
   layer(
     ['src/renderer/**'],
     [
       noNode,
       noElectron,
       {
-        group: ['**/main/**', '**/preload/**', '**/helper/**', '**/cli/**', '**/core/io/**'],
+        group: ['**/main/**', '**/preload/**', '**/helper/**', '**/cli/**', '**/engine/**'],
         message: 'The renderer talks to main through the preload API only.',
       },
     ],
@@ -118,7 +118,14 @@ export default tseslint.config(
     [
       noNode,
       {
-        group: ['**/core/**', '**/main/**', '**/renderer/**', '**/helper/**', '**/cli/**'],
+        group: [
+          '**/core/**',
+          '**/engine/**',
+          '**/main/**',
+          '**/renderer/**',
+          '**/helper/**',
+          '**/cli/**',
+        ],
         message: 'The preload exposes the shared contract only.',
       },
     ],

@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// Tiers of DESIGN.md §7. Each is a project so `npm test` can run and count them separately.
+// The test tiers (docs/ARCHITECTURE.md, "Test tiers"). Each is a project so `npm test` can run and count them separately.
 export default defineConfig({
   test: {
     projects: [

@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Bridge } from '../src/bridge/server';
-import { ensureImageFileDrives, imageFileDrives } from '../src/core/io/drives';
+import { ensureImageFileDrives, imageFileDrives } from '../src/engine/drives';
 import { createService } from '../src/main/service';
 import { ERROR_TEXT } from '../src/shared/messages';
 import { MiB } from '../src/shared/units';

@@ -1,4 +1,4 @@
-// `npm test`: typecheck, lint, build, then every test tier of DESIGN.md §7. Runs everything even
+// `npm test`: typecheck, lint, build, then every test tier (docs/ARCHITECTURE.md, "Test tiers"). Runs everything even
 // after a failure (so one run shows all problems), then prints one closing count line and exits
 // non-zero if anything failed.
 import { spawnSync } from 'node:child_process';

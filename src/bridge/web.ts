@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 import {
   combinedSource,
   drivelistSource,
@@ -7,7 +8,7 @@ import {
   imageFileDrives,
   parseImageFileDrive,
   type DriveSource,
-} from '../core/io/drives';
+} from '../engine/drives';
 import { createService } from '../main/service';
 import { startBridge } from './server';
 
@@ -20,21 +21,20 @@ import { startBridge } from './server';
  * drivelist's disks entirely.
  */
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  let port = 5199;
-  let realDrives = true;
-  const specs: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--port') port = Number(argv[++i]);
-    else if (arg === '--drive') specs.push(argv[++i] ?? '');
-    else if (arg === '--no-real-drives') realDrives = false;
-    else throw new Error(`unknown option ${arg}`);
-  }
-  const files = specs.map((spec) => parseImageFileDrive(spec, process.cwd()));
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: {
+      port: { type: 'string', default: '5199' },
+      drive: { type: 'string', multiple: true, default: [] },
+      'no-real-drives': { type: 'boolean', default: false },
+    },
+    strict: true,
+  });
+  const port = Number(values.port);
+  const files = values.drive.map((spec) => parseImageFileDrive(spec, process.cwd()));
   await ensureImageFileDrives(files);
   const sources: DriveSource[] = [imageFileDrives(files)];
-  if (realDrives) sources.push(drivelistSource());
+  if (!values['no-real-drives']) sources.push(drivelistSource());
 
   const dist = path.join(__dirname, '..');
   const bridge = await startBridge({

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-/** A strict argv parser: unknown options and missing values are usage errors (exit 2). */
+import { parseArgs as splitArgs } from 'node:util';
+
+/** Unknown options and missing values are usage errors (exit 2). */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
@@ -14,32 +16,50 @@ export interface ParsedArgs {
   readonly values: ReadonlyMap<string, string>;
 }
 
+/**
+ * Node's util.parseArgs splits the words; the rules are ours: a long option must be in `spec`,
+ * a flag takes no `=value`, a value option needs a non-empty value (the next word, even one
+ * that starts with a dash, or `=value`). Words with a single dash are positionals, as written.
+ */
 export function parseArgs(argv: readonly string[], spec: OptionSpec): ParsedArgs {
+  const options = Object.fromEntries(
+    Object.entries(spec).map(([name, kind]) => [
+      name,
+      { type: kind === 'flag' ? ('boolean' as const) : ('string' as const) },
+    ]),
+  );
+  const { tokens } = splitArgs({
+    args: [...argv],
+    options,
+    strict: false,
+    allowPositionals: true,
+    tokens: true,
+  });
   const positionals: string[] = [];
   const flags = new Set<string>();
   const values = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') {
-      positionals.push(...argv.slice(i + 1));
-      break;
-    }
-    if (!arg.startsWith('--') || arg === '--') {
-      positionals.push(arg);
+  let shortWordAt = -1;
+  for (const token of tokens) {
+    if (token.kind === 'option-terminator') continue;
+    if (token.kind === 'positional') {
+      positionals.push(token.value);
       continue;
     }
-    const eq = arg.indexOf('=');
-    const name = eq === -1 ? arg.slice(2) : arg.slice(2, eq);
-    const kind = spec[name];
-    if (!kind) throw new UsageError(`unknown option --${name}`);
+    if (!token.rawName.startsWith('--')) {
+      // "-abc" arrives as three short options of one word; keep the word once.
+      if (token.index !== shortWordAt) positionals.push(argv[token.index]!);
+      shortWordAt = token.index;
+      continue;
+    }
+    const kind = spec[token.name];
+    if (!kind) throw new UsageError(`unknown option --${token.name}`);
     if (kind === 'flag') {
-      if (eq !== -1) throw new UsageError(`--${name} takes no value`);
-      flags.add(name);
+      if (token.inlineValue) throw new UsageError(`--${token.name} takes no value`);
+      flags.add(token.name);
       continue;
     }
-    const value = eq !== -1 ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined || value === '') throw new UsageError(`--${name} needs a value`);
-    values.set(name, value);
+    if (!token.value) throw new UsageError(`--${token.name} needs a value`);
+    values.set(token.name, token.value);
   }
   return { positionals, flags, values };
 }

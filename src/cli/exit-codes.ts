@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import type { ErrorCode } from '../shared/errors';
 
-/** Exit codes of DESIGN.md §4 — scripts depend on them. */
+/** Exit codes (docs/ARCHITECTURE.md, "Contracts between processes"): scripts depend on them. */
 export const EXIT = {
   OK: 0,
   USAGE: 2,

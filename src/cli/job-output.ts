@@ -2,7 +2,7 @@
 import { LiveStickError, toWire } from '../shared/errors';
 import type { Progress } from '../shared/progress';
 import { formatBytes } from '../shared/units';
-import type { JobHooks } from '../core/io/jobs';
+import type { JobHooks } from '../engine/jobs';
 import { EXIT } from './exit-codes';
 import { println, type CliIo } from './io';
 import { progressLine } from './progress-bar';

@@ -1,13 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+import { PHASE_NAMES } from '../shared/messages';
 import { progressFraction, type Progress } from '../shared/progress';
 import { formatBytes, formatDuration } from '../shared/units';
-
-const PHASE_NAMES: Readonly<Record<Progress['phase'], string>> = {
-  preparing: 'Preparing',
-  writing: 'Writing',
-  verifying: 'Verifying',
-  finalizing: 'Finishing',
-};
 
 /** One terminal line: "Writing   [#######-------]  48%  31.2 MB/s  1 min 05 s left". */
 export function progressLine(progress: Progress, columns: number): string {

@@ -1,30 +1,28 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-import { createInterface } from 'node:readline';
+import { read } from 'read';
 import type { CliIo } from './io';
 
-/** Asks one question on the terminal; the answer is echoed unless `secret`. */
-export function ask(
+/**
+ * Asks one question on the terminal; the answer is echoed unless `secret`, in which case
+ * nothing of it reaches the screen (or a log of the terminal).
+ */
+export async function ask(
   io: CliIo,
   question: string,
   options: { secret?: boolean } = {},
 ): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const rl = createInterface({ input: io.stdin, output: io.stderr, terminal: true });
-    if (options.secret) {
-      // Replace what readline would echo; the passphrase never reaches the screen or a log.
-      const output = rl as unknown as { _writeToOutput: (text: string) => void };
-      output._writeToOutput = (text: string) => {
-        if (text.includes(question)) io.stderr.write(question);
-      };
-    }
-    rl.on('SIGINT', () => {
-      rl.close();
-      reject(new Error('cancelled'));
-    });
-    rl.question(question, (answer) => {
-      if (options.secret) io.stderr.write('\n');
-      rl.close();
-      resolve(answer);
-    });
+  const secret = options.secret ?? false;
+  const answer = await read({
+    prompt: question,
+    silent: secret,
+    input: io.stdin,
+    output: io.stderr,
+    terminal: true,
+  }).catch((error: unknown) => {
+    // read rejects with "canceled" when Ctrl-C is pressed at the prompt.
+    throw error instanceof Error && error.message === 'canceled' ? new Error('cancelled') : error;
   });
+  // A hidden answer leaves the cursor after the prompt; end the line the user could not see.
+  if (secret) io.stderr.write('\n');
+  return answer;
 }

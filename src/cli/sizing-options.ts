@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-import type { Sizing } from '../shared/ipc';
+import { MAX_SIZE_MIB, type Sizing } from '../shared/ipc';
+import { volumeLabelProblem } from '../shared/volume-label';
 import { integerOption, UsageError, type OptionSpec, type ParsedArgs } from './args';
 
 /** Option names follow livecd-iso-to-disk where it has one. */
@@ -13,8 +14,6 @@ export const SIZING_OPTIONS: OptionSpec = {
   'partition-table': 'value',
   label: 'value',
 };
-
-const MAX_MIB = 16 * 1024 * 1024;
 
 export const SIZING_HELP = [
   '  --overlay-size-mb N   persistent overlay size in MiB (0: none; 4096: the FAT32 maximum)',
@@ -42,7 +41,7 @@ export function parseSizing(args: ParsedArgs): Sizing {
     throw new UsageError('choose one of --encrypted-home and --unencrypted-home');
   }
   const label = args.values.get('label');
-  if (label !== undefined && !/^[A-Za-z0-9_-]{1,11}$/.test(label)) {
+  if (label !== undefined && volumeLabelProblem(label) !== null) {
     throw new UsageError('--label must be 1 to 11 characters of A-Z, a-z, 0-9, _ and -');
   }
   const sizing: Sizing = {
@@ -50,9 +49,9 @@ export function parseSizing(args: ParsedArgs): Sizing {
     partitionTable,
     encryptedHome: args.flags.has('encrypted-home'),
   };
-  const overlayMiB = integerOption(args, 'overlay-size-mb', 0, MAX_MIB);
-  const homeMiB = integerOption(args, 'home-size-mb', 0, MAX_MIB);
-  const swapMiB = integerOption(args, 'swap-size-mb', 0, MAX_MIB);
+  const overlayMiB = integerOption(args, 'overlay-size-mb', 0, MAX_SIZE_MIB);
+  const homeMiB = integerOption(args, 'home-size-mb', 0, MAX_SIZE_MIB);
+  const swapMiB = integerOption(args, 'swap-size-mb', 0, MAX_SIZE_MIB);
   return {
     ...sizing,
     ...(overlayMiB !== undefined ? { overlayMiB } : {}),

@@ -2,7 +2,7 @@
 /**
  * The cryptographic primitives the pure engine needs (LUKS1 key derivation, anti-forensic
  * splitting, sector encryption), injected so src/core stays free of Node: the I/O side supplies
- * node:crypto (src/core/io/node-crypto.ts), tests may supply anything with the same answers.
+ * node:crypto (src/engine/node-crypto.ts), tests may supply anything with the same answers.
  * Everything is asynchronous because PBKDF2 at a calibrated count takes a second or more and must
  * not block the event loop that reports progress and obeys cancel.
  */

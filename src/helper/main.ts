@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-import { runInspect } from '../core/io/run-inspect';
-import { runMaintain } from '../core/io/run-maintain';
-import { runWrite } from '../core/io/run-write';
+import { runInspect } from '../engine/run-inspect';
+import { runMaintain } from '../engine/run-maintain';
+import { runWrite } from '../engine/run-write';
 import { HELPER_EXIT } from './exit-codes';
 import { runHelper } from './session';
 

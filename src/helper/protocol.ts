@@ -3,9 +3,10 @@ import { z } from 'zod';
 import { ERROR_CODES } from '../shared/errors';
 import { sizingSchema } from '../shared/ipc';
 import { WRITE_PHASES } from '../shared/progress';
+import { volumeLabelSchema } from '../shared/volume-label';
 
 /**
- * The helper protocol (DESIGN.md §4): JSON lines over a private channel that main listens on and
+ * The helper protocol (docs/ARCHITECTURE.md, "Contracts between processes"): JSON lines over a private channel that main listens on and
  * the helper connects to. The helper speaks first with the token it read from the 0600 file
  * next to the socket; main answers with exactly one job; then the helper streams progress and
  * logs and ends with one result or error. Main may send `cancel` at any time. Every message
@@ -37,7 +38,7 @@ const newSizeBytes = z
   .int()
   .positive()
   .max(2 ** 32);
-/** A maintenance job (src/core/io/run-maintain.ts MaintenanceJob), one per action. */
+/** A maintenance job (src/engine/run-maintain.ts MaintenanceJob), one per action. */
 export const maintainJobSchema = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('reset-overlay'), target: devicePath }),
   z.strictObject({
@@ -54,10 +55,7 @@ export const maintainJobSchema = z.discriminatedUnion('action', [
   z.strictObject({
     action: z.literal('restore'),
     target: devicePath,
-    label: z
-      .string()
-      .max(11)
-      .regex(/^[A-Za-z0-9_-]*$/),
+    label: volumeLabelSchema,
   }),
 ]);
 

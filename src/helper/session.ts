@@ -2,12 +2,13 @@
 import { lstat, readFile } from 'node:fs/promises';
 import { connect, type Socket } from 'node:net';
 import path from 'node:path';
-import type { CheckedTarget, TargetCheckOptions } from '../core/io/target-checks';
-import { checkInspectTarget, checkWriteTarget } from '../core/io/target-checks';
-import { classifyError } from '../core/io/classify-error';
-import type { InspectReport, JobHooks, WriteJob, WriteResult } from '../core/io/jobs';
-import { checkMaintainTarget, type MaintenanceJob } from '../core/io/run-maintain';
-import { ejectDisk, unmountDisk } from '../core/io/unmount';
+import { parseArgs } from 'node:util';
+import type { CheckedTarget, TargetCheckOptions } from '../engine/target-checks';
+import { checkInspectTarget, checkWriteTarget } from '../engine/target-checks';
+import { classifyError } from '../engine/classify-error';
+import type { InspectReport, JobHooks, WriteJob, WriteResult } from '../engine/jobs';
+import { checkMaintainTarget, type MaintenanceJob } from '../engine/run-maintain';
+import { ejectDisk, unmountDisk } from '../engine/unmount';
 import { LiveStickError, toWire, type WireError } from '../shared/errors';
 import type { MaintenanceResult } from '../shared/ipc';
 import { HELPER_EXIT, type HelperExitCode } from './exit-codes';
@@ -65,13 +66,27 @@ export interface HelperArgs {
   readonly tokenFile: string;
 }
 
+/** The options main passes, named as util.parseArgs names them (without the dashes). */
+const SOCKET_OPTION = ARG_SOCKET.replace(/^--/, '');
+const TOKEN_FILE_OPTION = ARG_TOKEN_FILE.replace(/^--/, '');
+const HELPER_OPTIONS = {
+  [SOCKET_OPTION]: { type: 'string' },
+  [TOKEN_FILE_OPTION]: { type: 'string' },
+} as const;
+
+/** Null unless both options are given with a value and nothing else is. */
 export function parseHelperArgs(argv: readonly string[]): HelperArgs | null {
-  if (argv.length !== 4) return null;
-  const values = new Map<string, string>();
-  for (let i = 0; i < argv.length; i += 2) values.set(argv[i]!, argv[i + 1]!);
-  const socket = values.get(ARG_SOCKET);
-  const tokenFile = values.get(ARG_TOKEN_FILE);
-  return socket && tokenFile ? { socket, tokenFile } : null;
+  let values: Record<string, unknown>;
+  try {
+    ({ values } = parseArgs({ args: [...argv], options: HELPER_OPTIONS, strict: true }));
+  } catch {
+    return null;
+  }
+  const socket = values[SOCKET_OPTION];
+  const tokenFile = values[TOKEN_FILE_OPTION];
+  return typeof socket === 'string' && socket && typeof tokenFile === 'string' && tokenFile
+    ? { socket, tokenFile }
+    : null;
 }
 
 /**

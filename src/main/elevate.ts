@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { spawn } from 'node:child_process';
 import { exec as sudoExec } from '@vscode/sudo-prompt';
-import { classifyElevationError } from '../core/io/classify-error';
+import { classifyElevationError } from '../engine/classify-error';
 import { LiveStickError } from '../shared/errors';
 
 /**

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import path from 'node:path';
-import type { JobHooks } from '../core/io/jobs';
-import { runInspect } from '../core/io/run-inspect';
-import { runMaintain, type MaintenanceJob } from '../core/io/run-maintain';
-import { openLiveImage } from '../core/io/run-write';
+import type { JobHooks } from '../engine/jobs';
+import { runInspect } from '../engine/run-inspect';
+import { runMaintain, type MaintenanceJob } from '../engine/run-maintain';
+import { openLiveImage } from '../engine/run-write';
 import { plannerImage } from '../core/plan/from-image';
 import { planLayout, type PlannerImage } from '../core/plan/planner';
 import { toWire } from '../shared/errors';

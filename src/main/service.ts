@@ -7,9 +7,9 @@ import {
   watchDrives,
   type DriveSource,
   type DriveWatcher,
-} from '../core/io/drives';
-import type { InspectReport, WriteResult } from '../core/io/jobs';
-import { DEFAULT_RESTORE_LABEL, type MaintenanceJob } from '../core/io/run-maintain';
+} from '../engine/drives';
+import type { InspectReport, WriteResult } from '../engine/jobs';
+import { DEFAULT_RESTORE_LABEL, type MaintenanceJob } from '../engine/run-maintain';
 import { LiveStickError, toWire } from '../shared/errors';
 import type {
   DriveInfo,

@@ -4,7 +4,7 @@ import { createRoot } from 'react-dom/client';
 import { getApi } from './api';
 import { App } from './app/App';
 import { StoreProvider } from './app/store-context';
-import { connectServiceEvents } from './store/bridge-events';
+import { connectServiceEvents } from './store/engine-events';
 import { PLAN_DELAY_MS } from './store/deps';
 import { createAppStore } from './store/store';
 import './styles.css';

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /**
- * The fixed set of error codes of DESIGN.md §4. The engine and helper classify; the CLI and the
+ * The fixed set of error codes (docs/ARCHITECTURE.md, "Error model"). The engine and helper classify; the CLI and the
  * renderer word them (see messages.ts). Errors cross process boundaries as plain data, so code is
  * compared by string, never by `instanceof`.
  */

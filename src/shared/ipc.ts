@@ -2,9 +2,11 @@
 import { z } from 'zod';
 import type { WireError } from './errors';
 import type { Progress } from './progress';
+import { volumeLabelSchema } from './volume-label';
 
 /**
- * The one service the renderer talks to (DESIGN.md §4). Methods and events are declared once
+ * The one service the renderer talks to (docs/ARCHITECTURE.md, "Contracts between processes").
+ * Methods and events are declared once
  * here; the preload API, main's handler registration and the browser bridge are all derived
  * from these tables, so there are no string channels scattered around. Request schemas are the
  * validation main applies to everything the (untrusted) renderer sends.
@@ -12,11 +14,9 @@ import type { Progress } from './progress';
 
 const overlayType = z.enum(['auto', 'dm-snapshot', 'overlayfs']);
 const partitionTable = z.enum(['mbr', 'gpt']);
-const mib = z
-  .number()
-  .int()
-  .min(0)
-  .max(16 * 1024 * 1024);
+/** The largest persistence size in MiB a request may name (16 TiB, beyond any stick). */
+export const MAX_SIZE_MIB = 16 * 1024 * 1024;
+const mib = z.number().int().min(0).max(MAX_SIZE_MIB);
 const path = z.string().min(1).max(4096);
 
 export const sizingSchema = z.strictObject({
@@ -26,11 +26,7 @@ export const sizingSchema = z.strictObject({
   overlayType: overlayType,
   encryptedHome: z.boolean(),
   partitionTable: partitionTable,
-  label: z
-    .string()
-    .max(11)
-    .regex(/^[A-Za-z0-9_-]*$/)
-    .optional(),
+  label: volumeLabelSchema.optional(),
 });
 export type Sizing = z.infer<typeof sizingSchema>;
 
@@ -66,11 +62,7 @@ export const requestSchemas = {
     action: z.enum(MAINTENANCE_ACTIONS),
     overlayMiB: mib.optional(),
     homeMiB: mib.optional(),
-    label: z
-      .string()
-      .max(11)
-      .regex(/^[A-Za-z0-9_-]*$/)
-      .optional(),
+    label: volumeLabelSchema.optional(),
     /** persistence-menu only: add (true) or remove (false) the extra boot entries. */
     enabled: z.boolean().optional(),
   }),

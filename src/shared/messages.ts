@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import type { ErrorCode, WireError } from './errors';
+import type { WritePhase } from './progress';
 
 /**
  * How each error code is worded for people: a short title and what to do. The engine's own
@@ -68,6 +69,14 @@ export const ERROR_TEXT: Readonly<Record<ErrorCode, { title: string; action: str
     title: 'Something went wrong inside LiveStick',
     action: 'Please report this with the message above.',
   },
+};
+
+/** How the wizard and the CLI's progress line name each phase of a write. */
+export const PHASE_NAMES: Readonly<Record<WritePhase, string>> = {
+  preparing: 'Preparing',
+  writing: 'Writing',
+  verifying: 'Verifying',
+  finalizing: 'Finishing',
 };
 
 /** One line for a terminal or a notification. */

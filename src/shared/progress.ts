@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-/** One progress shape for the helper, the CLI and the wizard (DESIGN.md §4). */
+/**
+ * One progress shape for the helper, the CLI and the wizard (docs/ARCHITECTURE.md, "Contracts
+ * between processes").
+ */
 export const WRITE_PHASES = ['preparing', 'writing', 'verifying', 'finalizing'] as const;
 export type WritePhase = (typeof WRITE_PHASES)[number];
 

@@ -2,7 +2,7 @@
 import type { WritePhase } from './progress';
 
 /**
- * The write lifecycle (DESIGN.md §4) as one explicit machine. Everything the UI shows — which
+ * The write lifecycle (docs/ARCHITECTURE.md, "Contracts between processes") as one explicit machine. Everything the UI shows — which
  * buttons exist, whether quitting must ask first — is derived from the state, never stored
  * beside it.
  */

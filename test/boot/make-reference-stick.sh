@@ -1,7 +1,7 @@
 #!/bin/bash
 # Makes a persistent live stick *image file* from a LiveOS ISO with standard Linux
-# tools, following livecd-iso-to-disk (litd-2025, see shared/reference/liveos-spec.md
-# §1.5-1.9): one FAT32 partition labelled LIVE at 1 MiB, /EFI/BOOT, /images,
+# tools, following livecd-iso-to-disk (litd-2025; the result is described in docs/FORMATS.md,
+# "The stick"): one FAT32 partition labelled LIVE at 1 MiB, /EFI/BOOT, /images,
 # /syslinux (the ISO's /isolinux, or /images/pxeboot on F37+), /LiveOS/squashfs.img,
 # a persistent overlay named overlay-<LABEL>-<UUID>, an optional home.img, and the
 # rewritten grub.cfg / syslinux.cfg. It is the independent reference that proves the
@@ -67,7 +67,7 @@ mcopy -s -i "$part" "$src"/EFI/BOOT/* ::/EFI/BOOT/
 mcopy -s -i "$part" "$src"/images/* ::/images/
 mcopy -i "$part" "$src/LiveOS/squashfs.img" ::/LiveOS/
 
-# Boot-config rewrite (spec §1.8): root=live:UUID, rw before rd.live.image, the
+# Boot-config rewrite (docs/FORMATS.md, "Kernel command line"): root=live:UUID, rw before rd.live.image, the
 # overlay after it; GRUB searches by UUID and loads from /syslinux.
 ovl_args="rd.live.overlay=UUID=$uuid"
 ((overlayfs)) && ovl_args+=" rd.live.overlay.overlayfs"

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openTarget } from '../../src/core/io/target';
+import { openTarget } from '../../src/engine/target';
 import { tempDir } from './iso-fixtures';
 
 /** Direct I/O on a real block device: a loop device over a file this test owns. */

@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { drivelistSource } from '../../src/core/io/drives';
+import { drivelistSource } from '../../src/engine/drives';
 import { runCli } from '../../src/cli/cli';
 import type { DriveInfo } from '../../src/shared/ipc';
 

@@ -31,12 +31,12 @@ import { formatFatSerial } from '../../src/core/fat32/geometry';
 import { planFat32Volume, type FatFileSpec } from '../../src/core/fat32/volume-plan';
 import {
   findFile,
-  planFileResize,
   readFat32Volume,
   readFatFile,
   walkVolume,
 } from '../../src/core/fat32/volume-reader';
 import { planPartitionTable, type PartitionScheme } from '../../src/core/formats/partition-table';
+import { planFileResize } from '../../src/core/stick/fat-file-resize';
 
 const MiB = 2 ** 20;
 const GiB = 2 ** 30;

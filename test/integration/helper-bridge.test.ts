@@ -11,7 +11,7 @@ import { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SOCKET_PATH, type ServerMessage } from '../../src/bridge/protocol';
 import { startBridge, type Bridge } from '../../src/bridge/server';
-import { ensureImageFileDrives, imageFileDrives } from '../../src/core/io/drives';
+import { ensureImageFileDrives, imageFileDrives } from '../../src/engine/drives';
 import { createService } from '../../src/main/service';
 import type { DriveInfo, Envelope, Events, ImageSummary, Sizing } from '../../src/shared/ipc';
 import { buildHelper, nodeLocation } from './helper-harness';

@@ -4,8 +4,8 @@ import { closeSync, openSync, readFileSync, readSync, writeFileSync, writeSync }
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFile, readFat32Volume } from '../../src/core/fat32/volume-reader';
-import { readExt4Usage } from '../../src/core/inspect/read-stick';
-import { FileSource } from '../../src/core/io/file-source';
+import { readExt4Usage } from '../../src/core/stick/read-stick';
+import { FileSource } from '../../src/engine/file-source';
 import type { InspectReport } from '../../src/shared/ipc';
 import { livestick } from './cli-helpers';
 import { makeLiveIso, tempDir } from './iso-fixtures';

@@ -2,7 +2,7 @@
 /**
  * Small Fedora-like live ISOs for the ISO/LiveOS reader tests, built with the Debian tools the
  * real images are built with (xorriso, mksquashfs, mkfs.erofs, mkfs.ext4, mkfs.vfat). Trees follow
- * liveos-spec.md §4 per era; payload files are tiny random stand-ins.
+ * docs/FORMATS.md, "Live ISO layouts by era"; payload files are tiny random stand-ins.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

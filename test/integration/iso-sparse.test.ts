@@ -8,7 +8,7 @@ import { copyFileSync, openSync, writeSync, closeSync, truncateSync, statSync } 
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BufferSource } from '../../src/core/byte-source';
-import { FileSource } from '../../src/core/io/file-source';
+import { FileSource } from '../../src/engine/file-source';
 import { readIsoTree } from '../../src/core/iso9660/iso-reader';
 import { probeLiveImage } from '../../src/core/liveos/probe';
 import { makeLiveIso, tempDir } from './iso-fixtures';

@@ -22,8 +22,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planHomeImage } from '../../src/core/ext4/image-plan';
 import { totalExtentBytes } from '../../src/core/extent';
-import { planLuks1Container, type Luks1ContainerPlan } from '../../src/core/formats/luks1';
-import { createNodeCrypto } from '../../src/core/io/node-crypto';
+import { planLuks1Container, type Luks1ContainerPlan } from '../../src/core/luks1/container';
+import { createNodeCrypto } from '../../src/engine/node-crypto';
 
 const MiB = 2 ** 20;
 const SIZE = 96 * MiB;

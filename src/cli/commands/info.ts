@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { LiveStickError } from '../../shared/errors';
 import { formatDuration } from '../../shared/units';
-import { FileSource } from '../../core/io/file-source';
-import { verifyImplantedMd5 } from '../../core/io/isomd5';
-import { openLiveImage } from '../../core/io/run-write';
+import { FileSource } from '../../engine/file-source';
+import { verifyImplantedMd5 } from '../../engine/isomd5';
+import { openLiveImage } from '../../engine/run-write';
 import { formatInfo, infoReport } from '../../core/liveos/info';
 import { UsageError } from '../args';
 import type { Command } from '../command';

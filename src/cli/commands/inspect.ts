@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-import { runInspect } from '../../core/io/run-inspect';
-import { formatInspectReport } from '../../core/inspect/report';
+import { runInspect } from '../../engine/run-inspect';
+import { formatInspectReport } from '../../core/stick/report';
 import { UsageError } from '../args';
 import type { Command } from '../command';
 import { EXIT } from '../exit-codes';

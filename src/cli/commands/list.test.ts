@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { DriveQuery, DriveSource } from '../../core/io/drives';
+import type { DriveQuery, DriveSource } from '../../engine/drives';
 import type { DriveInfo } from '../../shared/ipc';
 import { parseArgs } from '../args';
 import type { CliIo } from '../io';

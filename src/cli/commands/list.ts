@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-import { drivelistSource, type DriveSource } from '../../core/io/drives';
+import { drivelistSource, type DriveSource } from '../../engine/drives';
 import type { DriveInfo } from '../../shared/ipc';
 import { formatBytes } from '../../shared/units';
 import type { Command } from '../command';

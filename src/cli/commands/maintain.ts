@@ -1,11 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { MiB } from '../../shared/units';
-import { fatLabelProblem } from '../../core/fat32/volume-plan';
-import {
-  DEFAULT_RESTORE_LABEL,
-  runMaintain,
-  type MaintenanceJob,
-} from '../../core/io/run-maintain';
+import { volumeLabelProblem } from '../../shared/volume-label';
+import { DEFAULT_RESTORE_LABEL, runMaintain, type MaintenanceJob } from '../../engine/run-maintain';
 import { integerOption, UsageError, type ParsedArgs } from '../args';
 import type { Command } from '../command';
 import type { CliIo } from '../io';
@@ -127,7 +123,7 @@ ${COMMON_OPTIONS}`,
   async run(args, io) {
     const [target] = onlyTarget(args);
     const label = args.values.get('label') ?? DEFAULT_RESTORE_LABEL;
-    const problem = fatLabelProblem(label);
+    const problem = volumeLabelProblem(label);
     if (problem) throw new UsageError(`--label "${label}": ${problem}`);
     await confirm(io, args, `Everything on ${target} will be erased.`);
     return run(io, args, { action: 'restore', target, label });

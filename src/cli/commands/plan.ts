@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { formatBytes, parseSize } from '../../shared/units';
-import { openLiveImage } from '../../core/io/run-write';
+import { openLiveImage } from '../../engine/run-write';
 import { plannerImage } from '../../core/plan/from-image';
 import { planLayout, type Layout } from '../../core/plan/planner';
 import type { SizeLimit } from '../../shared/ipc';

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { readFile, stat } from 'node:fs/promises';
 import { parseSize } from '../../shared/units';
-import { runWrite } from '../../core/io/run-write';
+import { runWrite } from '../../engine/run-write';
 import { integerOption, UsageError } from '../args';
 import type { Command } from '../command';
 import type { CliIo } from '../io';

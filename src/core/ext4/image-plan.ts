@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /**
- * The two ext4 images a stick carries (liveos-spec §1.7): the OverlayFS overlay that litd makes
+ * The two ext4 images a stick carries (docs/FORMATS.md, "At boot: dracut and livesys"): the OverlayFS overlay that litd makes
  * with `mkfs.ext4 -L OVERLAY` and `mkdir -m 0755 --context=system_u:object_r:root_t:s0` for
  * /overlayfs and /ovlwork, and home.img made with `mkfs.ext4 -L HOME`; both then get
  * `tune2fs -c0 -i0 -o user_xattr,acl`, which planExt4Image always applies.
@@ -9,7 +9,7 @@ import { planExt4Image, type Ext4ImagePlan } from './planner';
 
 export const OVERLAY_LABEL = 'OVERLAY';
 export const HOME_LABEL = 'HOME';
-/** dracut's upper and work directories inside an embedded overlay image (liveos-spec §2.5). */
+/** dracut's upper and work directories inside an embedded overlay image. */
 export const OVERLAY_UPPER_DIR = '/overlayfs';
 export const OVERLAY_WORK_DIR = '/ovlwork';
 /** The SELinux context litd gives both; the kernel stores it NUL-terminated. */

@@ -8,7 +8,7 @@
  */
 import { setU16le, setU32le, u16le, u32le } from '../bytes';
 import { crc32cRaw } from '../crc32';
-import { FormatError } from '../format-error';
+import { FormatError, checkChecksum } from '../format-error';
 import { inodeChecksumSeed } from './checksum';
 import { GOOD_OLD_INODE_SIZE } from './constants';
 
@@ -193,13 +193,7 @@ export function decodeInode(b: Uint8Array, context: InodeChecksumContext): Ext4I
     ? (u16le(raw, OFFSET_CHECKSUM_LO) | (u16le(raw, OFFSET_CHECKSUM_HI) << 16)) >>> 0
     : u16le(raw, OFFSET_CHECKSUM_LO);
   const expected = hasChecksumHi(raw) ? computed : computed & 0xffff;
-  if (stored !== expected) {
-    throw new FormatError(
-      structure,
-      OFFSET_CHECKSUM_LO,
-      `checksum 0x${stored.toString(16)}, computed 0x${expected.toString(16)}`,
-    );
-  }
+  checkChecksum(structure, OFFSET_CHECKSUM_LO, stored, expected);
   const time = (base: number, extra: number): number =>
     extra + 4 <= extraEnd
       ? joinTime(u32le(raw, base), u32le(raw, extra))

@@ -269,9 +269,18 @@ function reservedInode(ino: number, createdAt: number): Ext4Inode {
   };
 }
 
+/** What the phases of planning one image share: its geometry, the allocator and the plan so far. */
+interface ImageDraft {
+  readonly geo: Ext4Geometry;
+  readonly fsSeed: number;
+  readonly createdAt: number;
+  readonly alloc: BlockAllocator;
+  readonly extents: Extent[];
+  readonly inodes: Map<number, Ext4Inode>;
+}
+
 export function planExt4Image(options: Ext4ImageOptions): Ext4ImagePlan {
   checkIdentity(options);
-  const { createdAt, uuid } = options;
   const directories = planDirectories(options.directories ?? []);
   const lastIno = FIRST_INO + directories.length;
   const geo = computeGeometry({
@@ -280,18 +289,59 @@ export function planExt4Image(options: Ext4ImageOptions): Ext4ImagePlan {
     inodeRatio: options.inodeRatio ?? DEFAULT_INODE_RATIO,
     minInodesPerGroup: lastIno,
   });
-  const bs = geo.blockBytes;
-  const fsSeed = fsChecksumSeed(uuid);
   const alloc = new BlockAllocator(geo.firstDataBlock, geo.blockCount);
   for (let g = 0; g < geo.groupCount; g++) {
     if (hasSuperblockCopy(g)) alloc.markUsed(groupStart(geo, g), 1 + geo.descBlocks);
   }
+  const draft: ImageDraft = {
+    geo,
+    fsSeed: fsChecksumSeed(options.uuid),
+    createdAt: options.createdAt,
+    alloc,
+    extents: [],
+    inodes: new Map(),
+  };
   const groupMeta = placeGroupMetadata(geo, alloc);
-  const extents: Extent[] = [];
-  const inodes = new Map<number, Ext4Inode>();
-  let directoryBlocks = 0;
+  const directoryBlocks = planDirectoryTree(draft, directories);
+  const journal = planJournal(draft, options.uuid);
+  planInodeTable(draft, groupMeta[0]!, lastIno);
+  const groups = planGroupDescriptors(draft, groupMeta, lastIno, directories.length);
+  const inodeCount = geo.inodesPerGroup * geo.groupCount;
+  const superblock = superblockFor(options, geo, {
+    inodeCount,
+    freeBlocks: groups.freeBlocks,
+    lastIno,
+    journalRoot: journal.root,
+    // What statfs subtracts from the size, counted as the kernel's ext4_calculate_overhead does:
+    // blocks before the first group, group metadata and the journal, but not directory or
+    // extent-tree blocks (those are file data).
+    overheadClusters:
+      geo.firstDataBlock + alloc.usedTotal - directoryBlocks - journal.extentTreeBlocks,
+  });
+  planSuperblockCopies(draft, superblock, groups.descriptorTable);
 
-  // Directories: contents do not depend on where they land, so encode first, then place.
+  return {
+    extents: sortAndCheckExtents(draft.extents),
+    sizeBytes: options.sizeBytes,
+    blockBytes: geo.blockBytes,
+    blockCount: geo.blockCount,
+    inodeCount,
+    journalBlocks: geo.journalBlocks,
+    uuid: options.uuid,
+    label: options.label,
+    freeBlocks: groups.freeBlocks,
+    freeInodes: inodeCount - lastIno,
+  };
+}
+
+/**
+ * The root, lost+found and the asked-for directories. A directory's blocks do not depend on
+ * where they land, so each is encoded first and then placed. Returns the blocks they take.
+ */
+function planDirectoryTree(draft: ImageDraft, directories: readonly PlannedDirectory[]): number {
+  const { geo, alloc, fsSeed } = draft;
+  const bs = geo.blockBytes;
+  let directoryBlocks = 0;
   const children = new Map<number, PlannedDirectory[]>();
   for (const dir of directories) {
     children.set(dir.parentIno, [...(children.get(dir.parentIno) ?? []), dir]);
@@ -314,9 +364,9 @@ export function planExt4Image(options: Ext4ImageOptions): Ext4ImagePlan {
     const seed = inodeChecksumSeed(fsSeed, ino, 0);
     const blocks = encodeDirectoryBlocks(entries, bs, seed, minBlocks);
     const first = alloc.allocateContiguous(blocks.length, geo.firstDataBlock);
-    extents.push(bytesExtent(first * bs, concatBytes(blocks), `ext4 ${label} directory`));
+    draft.extents.push(bytesExtent(first * bs, concatBytes(blocks), `ext4 ${label} directory`));
     directoryBlocks += blocks.length;
-    inodes.set(
+    draft.inodes.set(
       ino,
       liveInode(
         {
@@ -332,7 +382,7 @@ export function planExt4Image(options: Ext4ImageOptions): Ext4ImagePlan {
             seed,
           ).root,
         },
-        createdAt,
+        draft.createdAt,
       ),
     );
   };
@@ -369,8 +419,19 @@ export function planExt4Image(options: Ext4ImageOptions): Ext4ImagePlan {
       1,
     );
   }
+  return directoryBlocks;
+}
 
-  // The journal: only its superblock is written; s_start = 0 marks the log empty.
+/**
+ * The journal: only its superblock is written; s_start = 0 marks the log empty. Returns the
+ * journal inode's i_block (the superblock keeps a backup of it) and its extent-tree blocks.
+ */
+function planJournal(
+  draft: ImageDraft,
+  uuid: Uint8Array,
+): { root: Uint8Array; extentTreeBlocks: number } {
+  const { geo, alloc } = draft;
+  const bs = geo.blockBytes;
   const journalRuns = alloc.allocate(geo.journalBlocks, geo.firstDataBlock);
   let logical = 0;
   const journalExtents = toExtents(
@@ -387,28 +448,27 @@ export function planExt4Image(options: Ext4ImageOptions): Ext4ImagePlan {
     journalExtents,
     leafBlocks,
     bs,
-    inodeChecksumSeed(fsSeed, JOURNAL_INO, 0),
+    inodeChecksumSeed(draft.fsSeed, JOURNAL_INO, 0),
   );
   journalTree.leaves.forEach((data, i) =>
-    extents.push(bytesExtent(leafBlocks[i]! * bs, data, 'ext4 journal extent tree')),
+    draft.extents.push(bytesExtent(leafBlocks[i]! * bs, data, 'ext4 journal extent tree')),
   );
-  const journalBytes = geo.journalBlocks * bs;
-  inodes.set(
+  draft.inodes.set(
     JOURNAL_INO,
     liveInode(
       {
         mode: S_IFREG | JOURNAL_MODE,
         uid: 0,
         gid: 0,
-        size: journalBytes,
+        size: geo.journalBlocks * bs,
         linksCount: 1,
         blocks512: ((geo.journalBlocks + leafCount) * bs) / 512,
         block: journalTree.root,
       },
-      createdAt,
+      draft.createdAt,
     ),
   );
-  extents.push(
+  draft.extents.push(
     bytesExtent(
       journalRuns[0]![0] * bs,
       encodeJournalSuperblockBlock({
@@ -424,25 +484,41 @@ export function planExt4Image(options: Ext4ImageOptions): Ext4ImagePlan {
       'ext4 journal superblock',
     ),
   );
+  return { root: journalTree.root, extentTreeBlocks: leafCount };
+}
 
-  // Inode table of group 0: only the blocks holding inodes 1..lastIno; the rest is unused
-  // (bg_itable_unused) and never read.
+/**
+ * Inode table of group 0: only the blocks holding inodes 1..lastIno; the rest is unused
+ * (bg_itable_unused) and never read.
+ */
+function planInodeTable(draft: ImageDraft, group0: GroupMetadata, lastIno: number): void {
+  const bs = draft.geo.blockBytes;
   for (let ino = 1; ino < FIRST_INO; ino++) {
-    if (!inodes.has(ino)) inodes.set(ino, reservedInode(ino, createdAt));
+    if (!draft.inodes.has(ino)) draft.inodes.set(ino, reservedInode(ino, draft.createdAt));
   }
   const inodesPerBlock = bs / INODE_SIZE;
   const tableBytes = new Uint8Array(Math.ceil(lastIno / inodesPerBlock) * bs);
-  for (const [ino, inode] of inodes) {
+  for (const [ino, inode] of draft.inodes) {
     tableBytes.set(
-      encodeInode(inode, { fsSeed, ino, inodeSize: INODE_SIZE }),
+      encodeInode(inode, { fsSeed: draft.fsSeed, ino, inodeSize: INODE_SIZE }),
       (ino - 1) * INODE_SIZE,
     );
   }
-  extents.push(
-    bytesExtent(groupMeta[0]!.inodeTable * bs, tableBytes, 'ext4 inode table (group 0)'),
-  );
+  draft.extents.push(bytesExtent(group0.inodeTable * bs, tableBytes, 'ext4 inode table (group 0)'));
+}
 
-  // Bitmaps and descriptors.
+/**
+ * Every group's bitmaps and descriptor, once all blocks are allocated. Only group 0's inode
+ * bitmap and the block bitmaps of groups that are not BLOCK_UNINIT are written.
+ */
+function planGroupDescriptors(
+  draft: ImageDraft,
+  groupMeta: readonly GroupMetadata[],
+  lastIno: number,
+  extraDirectories: number,
+): { descriptorTable: Uint8Array; freeBlocks: number } {
+  const { geo, alloc, fsSeed } = draft;
+  const bs = geo.blockBytes;
   const descriptors: Uint8Array[] = [];
   let freeBlocks = 0;
   for (let g = 0; g < geo.groupCount; g++) {
@@ -459,19 +535,21 @@ export function planExt4Image(options: Ext4ImageOptions): Ext4ImagePlan {
       used.map(([a, b]) => [a - start, b - a] as const),
     );
     if (!blockUninit) {
-      extents.push(
+      draft.extents.push(
         bytesExtent(meta.blockBitmap * bs, blockBitmap, `ext4 block bitmap (group ${g})`),
       );
     }
     const inodeBitmap = buildBitmap(bs, geo.inodesPerGroup, g === 0 ? [[0, lastIno]] : []);
     if (g === 0) {
-      extents.push(bytesExtent(meta.inodeBitmap * bs, inodeBitmap, 'ext4 inode bitmap (group 0)'));
+      draft.extents.push(
+        bytesExtent(meta.inodeBitmap * bs, inodeBitmap, 'ext4 inode bitmap (group 0)'),
+      );
     }
     const desc: Ext4GroupDescriptor = {
       ...meta,
       freeBlocks: count - usedCount,
       freeInodes: geo.inodesPerGroup - (g === 0 ? lastIno : 0),
-      usedDirs: g === 0 ? 2 + directories.length : 0,
+      usedDirs: g === 0 ? 2 + extraDirectories : 0,
       flags: g === 0 ? 0 : BG_INODE_UNINIT | (blockUninit ? BG_BLOCK_UNINIT : 0),
       blockBitmapChecksum: bitmapChecksum(fsSeed, blockBitmap, geo.blocksPerGroup),
       inodeBitmapChecksum: bitmapChecksum(fsSeed, inodeBitmap, geo.inodesPerGroup),
@@ -480,24 +558,39 @@ export function planExt4Image(options: Ext4ImageOptions): Ext4ImagePlan {
     freeBlocks += desc.freeBlocks;
     descriptors.push(encodeGroupDescriptor(desc, g, fsSeed));
   }
-  const gdt = new Uint8Array(geo.descBlocks * bs);
-  descriptors.forEach((d, g) => gdt.set(d, g * GROUP_DESC_SIZE));
+  const descriptorTable = new Uint8Array(geo.descBlocks * bs);
+  descriptors.forEach((d, g) => descriptorTable.set(d, g * GROUP_DESC_SIZE));
+  return { descriptorTable, freeBlocks };
+}
 
+/** The superblock as mke2fs + tune2fs -c0 -i0 leave it, with the counts the phases found. */
+function superblockFor(
+  options: Ext4ImageOptions,
+  geo: Ext4Geometry,
+  counts: {
+    inodeCount: number;
+    freeBlocks: number;
+    lastIno: number;
+    journalRoot: Uint8Array;
+    overheadClusters: number;
+  },
+): Ext4Superblock {
+  const { createdAt } = options;
+  const journalBytes = geo.journalBlocks * geo.blockBytes;
   // s_jnl_blocks: a backup of the journal inode's i_block words, then i_size_high and i_size.
   const jnlBlocks = [
-    ...Array.from({ length: JNL_BLOCKS_WORDS - 2 }, (_, i) => u32le(journalTree.root, 4 * i)),
+    ...Array.from({ length: JNL_BLOCKS_WORDS - 2 }, (_, i) => u32le(counts.journalRoot, 4 * i)),
     Math.floor(journalBytes / 2 ** 32),
     journalBytes % 2 ** 32,
   ];
-  const inodeCount = geo.inodesPerGroup * geo.groupCount;
-  const superblock: Ext4Superblock = {
-    inodesCount: inodeCount,
+  return {
+    inodesCount: counts.inodeCount,
     blocksCount: geo.blockCount,
     reservedBlocksCount: geo.reservedBlocks,
-    freeBlocksCount: freeBlocks,
-    freeInodesCount: inodeCount - lastIno,
+    freeBlocksCount: counts.freeBlocks,
+    freeInodesCount: counts.inodeCount - counts.lastIno,
     firstDataBlock: geo.firstDataBlock,
-    blockBytes: bs,
+    blockBytes: geo.blockBytes,
     blocksPerGroup: geo.blocksPerGroup,
     inodesPerGroup: geo.inodesPerGroup,
     mountTime: 0,
@@ -516,7 +609,7 @@ export function planExt4Image(options: Ext4ImageOptions): Ext4ImagePlan {
     featureCompat: LIVESTICK_FEATURE_COMPAT,
     featureIncompat: LIVESTICK_FEATURE_INCOMPAT,
     featureRoCompat: LIVESTICK_FEATURE_RO_COMPAT,
-    uuid,
+    uuid: options.uuid,
     volumeName: options.label,
     journalInum: JOURNAL_INO,
     hashSeed: options.hashSeed,
@@ -530,12 +623,18 @@ export function planExt4Image(options: Ext4ImageOptions): Ext4ImagePlan {
     flags: FLAGS_SIGNED_HASH,
     logGroupsPerFlex: LOG_GROUPS_PER_FLEX,
     checksumType: CHECKSUM_TYPE_CRC32C,
-    // What statfs subtracts from the size, counted as the kernel's ext4_calculate_overhead does:
-    // blocks before the first group, group metadata and the journal, but not directory or
-    // extent-tree blocks (those are file data).
-    overheadClusters: geo.firstDataBlock + alloc.usedTotal - directoryBlocks - leafCount,
+    overheadClusters: counts.overheadClusters,
   };
+}
 
+/** The superblock and descriptor table in group 0 and in every group that keeps a backup. */
+function planSuperblockCopies(
+  draft: ImageDraft,
+  superblock: Ext4Superblock,
+  descriptorTable: Uint8Array,
+): void {
+  const { geo } = draft;
+  const bs = geo.blockBytes;
   for (let g = 0; g < geo.groupCount; g++) {
     if (!hasSuperblockCopy(g)) continue;
     const start = groupStart(geo, g);
@@ -544,26 +643,13 @@ export function planExt4Image(options: Ext4ImageOptions): Ext4ImagePlan {
       // Block 0 up to the superblock is the boot area; mke2fs zeroes it, and so do we.
       const head = new Uint8Array((start + 1 + geo.descBlocks) * bs);
       head.set(sb, SUPERBLOCK_OFFSET);
-      head.set(gdt, (start + 1) * bs);
-      extents.push(bytesExtent(0, head, 'ext4 superblock and group descriptors'));
+      head.set(descriptorTable, (start + 1) * bs);
+      draft.extents.push(bytesExtent(0, head, 'ext4 superblock and group descriptors'));
     } else {
       const copy = new Uint8Array((1 + geo.descBlocks) * bs);
       copy.set(sb, 0);
-      copy.set(gdt, bs);
-      extents.push(bytesExtent(start * bs, copy, `ext4 backup superblock (group ${g})`));
+      copy.set(descriptorTable, bs);
+      draft.extents.push(bytesExtent(start * bs, copy, `ext4 backup superblock (group ${g})`));
     }
   }
-
-  return {
-    extents: sortAndCheckExtents(extents),
-    sizeBytes: options.sizeBytes,
-    blockBytes: bs,
-    blockCount: geo.blockCount,
-    inodeCount,
-    journalBlocks: geo.journalBlocks,
-    uuid,
-    label: options.label,
-    freeBlocks,
-    freeInodes: inodeCount - lastIno,
-  };
 }

@@ -4,15 +4,15 @@
  * arithmetic the sizing planner shares with the volume planner so both agree to the cluster.
  */
 import { LiveStickError } from '../../shared/errors';
+import { SECTOR_BYTES } from '../sector';
 
-export const FAT_SECTOR_BYTES = 512;
 export const FAT_COUNT = 2;
 /** fatgen103: fewer clusters than this and every driver takes the volume for FAT16. */
 export const FAT32_MIN_CLUSTERS = 65525;
 /** dosfstools' limit, a little under the format's 0x0FFFFFF5 so fsck.fat accepts it too. */
 export const FAT32_MAX_CLUSTERS = 0x0ffffff0;
 /** The boot sector's 32-bit sector count. */
-export const FAT32_MAX_VOLUME_BYTES = 0xffffffff * FAT_SECTOR_BYTES;
+export const FAT32_MAX_VOLUME_BYTES = 0xffffffff * SECTOR_BYTES;
 /** Boot sector, FSInfo, and the backup pair at sectors 6 and 7 need at least this much. */
 export const MIN_RESERVED_SECTORS = 32;
 export const BACKUP_BOOT_SECTOR = 6;
@@ -73,7 +73,7 @@ export function computeFat32Geometry(options: GeometryOptions): Fat32Geometry {
   const dataAlignBytes = options.dataAlignBytes ?? DEFAULT_DATA_ALIGN_BYTES;
   if (
     !Number.isInteger(clusterBytes) ||
-    clusterBytes < FAT_SECTOR_BYTES ||
+    clusterBytes < SECTOR_BYTES ||
     clusterBytes > 65536 ||
     (clusterBytes & (clusterBytes - 1)) !== 0
   ) {
@@ -84,10 +84,10 @@ export function computeFat32Geometry(options: GeometryOptions): Fat32Geometry {
   if (
     !Number.isInteger(dataAlignBytes) ||
     dataAlignBytes <= 0 ||
-    dataAlignBytes % FAT_SECTOR_BYTES !== 0
+    dataAlignBytes % SECTOR_BYTES !== 0
   ) {
     throw new RangeError(
-      `data alignment ${dataAlignBytes} is not a positive multiple of ${FAT_SECTOR_BYTES}`,
+      `data alignment ${dataAlignBytes} is not a positive multiple of ${SECTOR_BYTES}`,
     );
   }
   if (!Number.isSafeInteger(volumeBytes) || volumeBytes <= 0) {
@@ -100,11 +100,11 @@ export function computeFat32Geometry(options: GeometryOptions): Fat32Geometry {
       { neededBytes: volumeBytes, availableBytes: FAT32_MAX_VOLUME_BYTES },
     );
   }
-  const totalSectors = Math.floor(volumeBytes / FAT_SECTOR_BYTES);
-  const clusterSectors = clusterBytes / FAT_SECTOR_BYTES;
-  const alignSectors = dataAlignBytes / FAT_SECTOR_BYTES;
+  const totalSectors = Math.floor(volumeBytes / SECTOR_BYTES);
+  const clusterSectors = clusterBytes / SECTOR_BYTES;
+  const alignSectors = dataAlignBytes / SECTOR_BYTES;
   const fatSectorsFor = (clusters: number): number =>
-    Math.ceil(((clusters + FIRST_DATA_CLUSTER) * FAT_ENTRY_BYTES) / FAT_SECTOR_BYTES);
+    Math.ceil(((clusters + FIRST_DATA_CLUSTER) * FAT_ENTRY_BYTES) / SECTOR_BYTES);
 
   const layout = (fatSectors: number) => {
     const dataStartSectors = roundUp(MIN_RESERVED_SECTORS + FAT_COUNT * fatSectors, alignSectors);
@@ -128,7 +128,7 @@ export function computeFat32Geometry(options: GeometryOptions): Fat32Geometry {
   const reservedSectors = dataStartSectors - FAT_COUNT * fatSectors;
   const clusterKiB = clusterBytes / 1024;
   if (clusterCount < FAT32_MIN_CLUSTERS) {
-    const neededBytes = (dataStartSectors + FAT32_MIN_CLUSTERS * clusterSectors) * FAT_SECTOR_BYTES;
+    const neededBytes = (dataStartSectors + FAT32_MIN_CLUSTERS * clusterSectors) * SECTOR_BYTES;
     throw new LiveStickError(
       'DOES_NOT_FIT',
       `A ${volumeBytes}-byte volume is too small for FAT32 with ${clusterKiB} KiB clusters: it holds ${Math.max(0, clusterCount)} clusters and FAT32 needs at least ${FAT32_MIN_CLUSTERS}. Use a bigger partition or smaller clusters.`,
@@ -148,11 +148,11 @@ export function computeFat32Geometry(options: GeometryOptions): Fat32Geometry {
     );
   }
   return {
-    sectorBytes: FAT_SECTOR_BYTES,
+    sectorBytes: SECTOR_BYTES,
     clusterBytes,
     reservedSectors,
     fatSectors,
-    dataStartBytes: dataStartSectors * FAT_SECTOR_BYTES,
+    dataStartBytes: dataStartSectors * SECTOR_BYTES,
     clusterCount,
     totalSectors,
   };

@@ -5,12 +5,12 @@
  * after the directories. Free clusters are not in the plan: their old bytes stay, unreachable.
  */
 import { LiveStickError } from '../../shared/errors';
+import { volumeLabelProblem } from '../../shared/volume-label';
 import { setU32le } from '../bytes';
 import { bytesExtent, sortAndCheckExtents, zeroExtent, type Extent } from '../extent';
 import {
   FS_TYPE_FAT32,
   FSINFO_UNKNOWN,
-  LABEL_LENGTH,
   MEDIA_FIXED_DISK,
   OEM_NAME,
   encodeFat32BootSector,
@@ -93,19 +93,6 @@ export interface Fat32Plan {
   readonly files: PlannedFile[];
   readonly freeBytes: number;
   readonly usedClusters: number;
-}
-
-/** Why `label` cannot be a FAT volume label, or null when it can. */
-export function fatLabelProblem(label: string): string | null {
-  if (label.length > LABEL_LENGTH) return `longer than ${LABEL_LENGTH} characters`;
-  for (const char of label) {
-    const code = char.charCodeAt(0);
-    if (code < 0x20 || code > 0x7e || '"*+,./:;<=>?[\\]|'.includes(char)) {
-      return `the character ${JSON.stringify(char)} is not allowed in a FAT label`;
-    }
-  }
-  if (label.startsWith(' ')) return 'a FAT label cannot start with a space';
-  return null;
 }
 
 interface DirNode {
@@ -361,7 +348,7 @@ export function fat32ClustersNeeded(options: {
 }
 
 export function planFat32Volume(options: Fat32Options): Fat32Plan {
-  const labelProblem = fatLabelProblem(options.label);
+  const labelProblem = volumeLabelProblem(options.label);
   if (labelProblem) throw new RangeError(`FAT label "${options.label}": ${labelProblem}`);
   if (!Number.isInteger(options.serial) || options.serial < 0 || options.serial > 0xffffffff) {
     throw new RangeError(`volume serial ${options.serial} is not a 32-bit number`);

@@ -228,7 +228,7 @@ describe('fresh overlay plan', () => {
   });
 });
 
-describe('offline dmsetup status (liveos-spec §3.5 worked examples, 512 MiB file)', () => {
+describe('offline dmsetup status (worked examples, 512 MiB file)', () => {
   it('fresh file', async () => {
     const usage = await readSnapshotUsage(new SparseFile(512 * MiB), {
       originBytes: 6 * 1024 * MiB,

@@ -1,22 +1,22 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /**
  * The device-mapper persistent snapshot ("COW") store that dracut stacks over rootfs.img as
- * `live-rw` (liveos-spec §2.4, §3; Linux drivers/md/dm-snap-persistent.c).
+ * `live-rw` (docs/FORMATS.md, "The snapshot overlay"; Linux drivers/md/dm-snap-persistent.c).
  *
  * Layout, in chunks of `chunk_size` 512-byte sectors: chunk 0 is the header; metadata area `a`
  * is the chunk at 1 + (epa + 1)·a, a table of `epa` = chunk_bytes / 16 {old_chunk, new_chunk}
  * u64 pairs; each area is followed by the `epa` data chunks it maps. All integers little endian.
  *
  * LiveStick never writes a header: a file whose first four bytes are zero is a new snapshot to
- * the kernel, which initialises it on first activation (§3.3, §3.4). What we do write is zeros,
- * and what we read is the usage `dmsetup status live-rw` would print (§3.5).
+ * the kernel, which initialises it on first activation. What we do write is zeros,
+ * and what we read is the usage `dmsetup status live-rw` would print.
  */
 import type { ByteSource } from '../byte-source';
 import { setU32le, u32le, u64le } from '../bytes';
 import { zeroExtent, type Extent } from '../extent';
 import { FormatError } from '../format-error';
+import { SECTOR_BYTES } from '../sector';
 
-export const SECTOR_BYTES = 512;
 /** dracut's table asks for 8-sector (4 KiB) chunks: `snapshot <origin> <cow> PO 8`. */
 export const DRACUT_CHUNK_SECTORS = 8;
 export const SNAPSHOT_MAGIC = 0x70416e53; // "SnAp" read as a little-endian u32
@@ -153,7 +153,7 @@ export function capacityChunks(sizeBytes: number, chunkSectors = DRACUT_CHUNK_SE
 
 /**
  * Size past which a DM overlay over a rootfs.img of `rootfsImageBytes` is never used, since every
- * origin chunk is copied at most once (liveos-spec §3.6): (1 + N + ⌈N/256⌉) × 4096 with
+ * origin chunk is copied at most once: (1 + N + ⌈N/256⌉) × 4096 with
  * N = ⌈rootfs / 4096⌉ — plus one chunk when N fills its last area exactly, because the kernel
  * must then be able to zero the following area (see capacityChunks).
  */
@@ -169,7 +169,7 @@ export function usefulMaxBytes(rootfsImageBytes: number): number {
  * Writes that prepare an allocated overlay file for its first activation, relative to the file.
  * The kernel needs only the magic to be zero; the first and last MiB are cleared because dracut
  * ≥ 045 runs blkid on the file and would treat any stale filesystem or RAID signature as an
- * embedded OverlayFS image (liveos-spec §3.4). `zeroFill` clears everything, like litd.
+ * embedded OverlayFS image. `zeroFill` clears everything, like litd.
  */
 export function planFreshOverlay(options: { sizeBytes: number; zeroFill: boolean }): Extent[] {
   const { sizeBytes } = options;
@@ -234,7 +234,7 @@ export interface SnapshotUsageOptions {
 /**
  * Computes offline what `dmsetup status live-rw` prints once the kernel has loaded this COW file,
  * by replaying its load path (read_exceptions): walk the area chain to the first non-full area,
- * take next_free = max(new_chunk) + 1, skip a metadata slot (liveos-spec §3.5).
+ * take next_free = max(new_chunk) + 1, skip a metadata slot.
  */
 export async function readSnapshotUsage(
   source: ByteSource,

@@ -6,9 +6,9 @@
  */
 import { asciiBytes, asciiField, setU32le, setU64le, u32le, u64le, u64leNumber } from '../bytes';
 import { crc32 } from '../crc32';
-import { FormatError } from '../format-error';
+import { FormatError, checkChecksum } from '../format-error';
 import { GUID_ZERO, decodeGuid, encodeGuid } from './guid';
-import { SECTOR_BYTES } from './mbr';
+import { SECTOR_BYTES } from '../sector';
 
 export const GPT_SIGNATURE = 'EFI PART';
 export const GPT_REVISION_1_0 = 0x00010000;
@@ -163,13 +163,7 @@ export function gptHeaderCrc(bytes: Uint8Array, headerSize: number): number {
 export function verifyGptHeader(bytes: Uint8Array): DecodedGptHeader {
   const header = decodeGptHeader(bytes);
   const computed = gptHeaderCrc(bytes, header.headerSize);
-  if (computed !== header.headerCrc32) {
-    throw new FormatError(
-      'GPT header',
-      OFFSET_HEADER_CRC,
-      `CRC32 0x${header.headerCrc32.toString(16)}, computed 0x${computed.toString(16)}`,
-    );
-  }
+  checkChecksum('GPT header', OFFSET_HEADER_CRC, header.headerCrc32, computed, 'CRC32');
   return header;
 }
 
@@ -184,13 +178,7 @@ export function verifyGptEntries(header: GptHeader, entriesBytes: Uint8Array): v
     );
   }
   const computed = crc32(entriesBytes.subarray(0, length));
-  if (computed !== header.entriesCrc32) {
-    throw new FormatError(
-      'GPT entry array',
-      0,
-      `CRC32 0x${computed.toString(16)}, header says 0x${header.entriesCrc32.toString(16)}`,
-    );
-  }
+  checkChecksum('GPT entry array', 0, header.entriesCrc32, computed, 'CRC32');
 }
 
 export function encodeGptEntry(entry: GptEntry): Uint8Array {

@@ -7,7 +7,6 @@
 import { setU16le, setU32le, u16le, u32le, u8 } from '../bytes';
 import { FormatError } from '../format-error';
 
-export const SECTOR_BYTES = 512;
 export const MBR_SIZE = 512;
 export const MBR_BOOT_CODE_SIZE = 440;
 export const OFFSET_DISK_SIGNATURE = 440;

@@ -24,10 +24,10 @@ import {
   OFFSET_DISK_SIGNATURE,
   PARTITION_TYPE_FAT32_LBA,
   PARTITION_TYPE_GPT_PROTECTIVE,
-  SECTOR_BYTES,
   encodeMbr,
   type MbrPartition,
 } from './mbr';
+import { SECTOR_BYTES } from '../sector';
 
 export type PartitionScheme = 'mbr' | 'gpt';
 

@@ -367,7 +367,7 @@ export type SquashfsRoot =
 
 /**
  * Looks at the root of a LiveOS squashfs.img: LiveOS/rootfs.img (a file) means nested, /usr (a
- * directory) means a flat root tree (liveos-spec §4.4).
+ * directory) means a flat root tree (docs/FORMATS.md, "Live ISO layouts by era").
  */
 export async function inspectSquashfsRoot(source: ByteSource): Promise<SquashfsRoot> {
   const reader = await SquashfsReader.open(source);

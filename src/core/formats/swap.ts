@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /**
  * Linux swap area header, version 1 ("SWAPSPACE2"), as `mkswap` writes it into /LiveOS/swap.img.
- * livesys runs `swapon` on that file at boot (liveos-spec §2.7), so the only thing the stick needs
+ * livesys runs `swapon` on that file at boot (docs/FORMATS.md, "At boot: dracut and livesys"), so the only thing the stick needs
  * is this one page; the rest of the file is never read before the kernel writes to it.
  *
- * Layout of the first page (util-linux include/swapheader.h; liveos-spec §1.7): bytes 0–1023 are
+ * Layout of the first page (util-linux include/swapheader.h): bytes 0–1023 are
  * left for a boot sector and must be zero, the v1 fields follow at 1024, and the magic takes the
  * last 10 bytes of the page. The u32 fields are in the kernel's byte order; every Fedora live
  * target is x86_64 or aarch64, both little endian, so they are written little endian.

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BufferSource } from '../byte-source';
 import { FormatError } from '../format-error';
-import { FileSource } from '../io/file-source';
+import { FileSource } from '../../engine/file-source';
 import {
   makeLiveIso,
   makePlainIso,

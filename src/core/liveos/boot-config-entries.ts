@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /**
  * Reading the boot menus of a LiveOS image or stick: isolinux/syslinux configs and GRUB 2
- * configs (liveos-spec §4). Shared by the rewriter (boot-config.ts) and by `info`/`inspect`,
+ * configs (docs/FORMATS.md, "Live ISO layouts by era"). Shared by the rewriter (boot-config.ts) and by `info`/`inspect`,
  * which show the entries and their kernel command lines.
  *
  * Both languages are line based. Only what Fedora's lorax and kiwi templates use is modelled:

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   kernelArgsFor,
@@ -11,356 +12,110 @@ import {
 import { parseBootEntries, type BootConfigKind } from './boot-config-entries';
 
 // Boot configs as Fedora ISOs of each era ship them, rendered from the lorax and kiwi templates
-// (liveos-spec §4.1–4.3) with real labels.
+// with real labels; the files are in boot-config-fixtures/.
+
+function fixture(name: string): string {
+  return readFileSync(new URL(`./boot-config-fixtures/${name}`, import.meta.url), 'utf8');
+}
+
+/** What one lorax release puts into its grub.cfg template. */
+interface LoraxGrub {
+  readonly platform: 'efi' | 'bios';
+  readonly label: string;
+  readonly version: string;
+  /** The kernel and initrd commands: linuxefi/initrdefi on EFI before lorax 43.3, else linux/initrd. */
+  readonly linux: string;
+  readonly initrd: string;
+  /** lorax ≥ 26 has an @EXTRA@ slot before rd.live.image; empty, it leaves a double blank. */
+  readonly extra: string;
+  /** lorax ≥ 26 adds rhgb to the start and basic-graphics entries. */
+  readonly rhgb: boolean;
+}
+
+/**
+ * lorax's grub.cfg for one release from boot-config-fixtures/lorax-grub.cfg.in: lines tagged
+ * [efi] or [bios] belong to that GRUB only, and each @NAME@ takes the release's value.
+ */
+function loraxGrub(release: LoraxGrub): string {
+  const values: Record<string, string> = {
+    LABEL: release.label,
+    VERSION: release.version,
+    LINUX: release.linux,
+    INITRD: release.initrd,
+    EXTRA: release.extra,
+    RHGB: release.rhgb ? ' rhgb' : '',
+  };
+  return fixture('lorax-grub.cfg.in')
+    .split('\n')
+    .flatMap((line) => {
+      const tag = /^\[(efi|bios)\]/.exec(line);
+      if (!tag) return [line];
+      return tag[1] === release.platform ? [line.slice(tag[0].length)] : [];
+    })
+    .join('\n')
+    .replace(/@([A-Z]+)@/g, (_match, name: string) => values[name]!);
+}
+
+/** lorax 25's EFI grub.cfg (F24): linuxefi/initrdefi, no @EXTRA@ slot, no rhgb. */
+const LORAX25_EFI = {
+  platform: 'efi',
+  linux: 'linuxefi',
+  initrd: 'initrdefi',
+  extra: '',
+  rhgb: false,
+} as const;
+/** lorax 35–43.2's EFI grub.cfg: the empty @EXTRA@ slot and rhgb. */
+const LORAX36_EFI = { ...LORAX25_EFI, extra: ' ', rhgb: true } as const;
 
 const F24_LABEL = 'Fedora-WS-Live-24-1-2';
 
 /** lorax 25 isolinux/isolinux.cfg (F24), colour lines trimmed. */
-const F24_ISOLINUX = `default vesamenu.c32
-timeout 600
-
-display boot.msg
-
-# Clear the screen when exiting the menu, instead of leaving the menu displayed.
-menu clear
-menu background splash.png
-menu title Fedora-Workstation-Live 24
-menu vshift 8
-menu rows 18
-menu margin 8
-#menu hidden
-menu helpmsgrow 15
-menu tabmsgrow 13
-
-# Border Area
-menu color border * #00000000 #00000000 none
-
-menu tabmsg Press Tab for full configuration options on menu items.
-
-menu separator # insert an empty line
-menu separator # insert an empty line
-
-label linux
-  menu label ^Start Fedora-Workstation-Live 24
-  kernel vmlinuz
-  append initrd=initrd.img root=live:CDLABEL=Fedora-WS-Live-24-1-2 rd.live.image quiet
-
-label check
-  menu label Test this ^media & start Fedora-Workstation-Live 24
-  menu default
-  kernel vmlinuz
-  append initrd=initrd.img root=live:CDLABEL=Fedora-WS-Live-24-1-2 rd.live.image rd.live.check quiet
-
-menu separator # insert an empty line
-
-# utilities submenu
-menu begin ^Troubleshooting
-  menu title Troubleshooting Fedora-Workstation-Live 24
-
-label vesa
-  menu indent count 5
-  menu label Start Fedora-Workstation-Live 24 in ^basic graphics mode
-  text help
-	Try this option out if you're having trouble starting
-	Fedora-Workstation-Live 24.
-  endtext
-  kernel vmlinuz
-  append initrd=initrd.img root=live:CDLABEL=Fedora-WS-Live-24-1-2 rd.live.image nomodeset quiet
-
-label memtest
-  menu label Run a ^memory test
-  text help
-	If your system is having issues, a problem with your
-	system's memory may be the cause. Use this utility to
-	see if the memory is working correctly.
-  endtext
-  kernel memtest
-
-menu separator # insert an empty line
-
-label local
-  menu label Boot from ^local drive
-  localboot 0xffff
-
-menu separator # insert an empty line
-menu separator # insert an empty line
-
-label returntomain
-  menu label Return to ^main menu
-  menu exit
-
-menu end
-`;
+const F24_ISOLINUX = fixture('f24-isolinux.cfg');
 
 /** lorax 25 EFI/BOOT/grub.cfg (F24). */
-const F24_EFI_GRUB = `set default="1"
-
-function load_video {
-  insmod efi_gop
-  insmod efi_uga
-  insmod video_bochs
-  insmod video_cirrus
-  insmod all_video
-}
-
-load_video
-set gfxpayload=keep
-insmod gzio
-insmod part_gpt
-insmod ext2
-
-set timeout=60
-### END /etc/grub.d/00_header ###
-
-search --no-floppy --set=root -l 'Fedora-WS-Live-24-1-2'
-
-### BEGIN /etc/grub.d/10_linux ###
-menuentry 'Start Fedora-Workstation-Live 24' --class fedora --class gnu-linux --class gnu --class os {
-	linuxefi /images/pxeboot/vmlinuz root=live:CDLABEL=Fedora-WS-Live-24-1-2 rd.live.image quiet
-	initrdefi /images/pxeboot/initrd.img
-}
-menuentry 'Test this media & start Fedora-Workstation-Live 24' --class fedora --class gnu-linux --class gnu --class os {
-	linuxefi /images/pxeboot/vmlinuz root=live:CDLABEL=Fedora-WS-Live-24-1-2 rd.live.image rd.live.check quiet
-	initrdefi /images/pxeboot/initrd.img
-}
-submenu 'Troubleshooting -->' {
-	menuentry 'Start Fedora-Workstation-Live 24 in basic graphics mode' --class fedora --class gnu-linux --class gnu --class os {
-		linuxefi /images/pxeboot/vmlinuz root=live:CDLABEL=Fedora-WS-Live-24-1-2 rd.live.image nomodeset quiet
-		initrdefi /images/pxeboot/initrd.img
-	}
-}
-`;
+const F24_EFI_GRUB = loraxGrub({ ...LORAX25_EFI, label: F24_LABEL, version: '24' });
 
 const F36_LABEL = 'Fedora-WS-Live-36-1-5';
 
 /** lorax 36 isolinux.cfg (F36): empty @EXTRA@ leaves a double blank, start entries gain rhgb. */
-const F36_ISOLINUX = `default vesamenu.c32
-timeout 600
-
-display boot.msg
-
-menu clear
-menu background splash.png
-menu title Fedora-Workstation-Live 36
-
-label linux
-  menu label ^Start Fedora-Workstation-Live 36
-  kernel vmlinuz
-  append initrd=initrd.img root=live:CDLABEL=Fedora-WS-Live-36-1-5  rd.live.image quiet rhgb
-
-label check
-  menu label Test this ^media & start Fedora-Workstation-Live 36
-  menu default
-  kernel vmlinuz
-  append initrd=initrd.img root=live:CDLABEL=Fedora-WS-Live-36-1-5  rd.live.image rd.live.check quiet
-
-menu separator # insert an empty line
-
-# utilities submenu
-menu begin ^Troubleshooting
-  menu title Troubleshooting Fedora-Workstation-Live 36
-
-label basic
-  menu indent count 5
-  menu label Start Fedora-Workstation-Live 36 in ^basic graphics mode
-  kernel vmlinuz
-  append initrd=initrd.img root=live:CDLABEL=Fedora-WS-Live-36-1-5  rd.live.image nomodeset quiet rhgb
-
-label memtest
-  menu label Run a ^memory test
-  kernel memtest
-
-menu end
-`;
+const F36_ISOLINUX = fixture('f36-isolinux.cfg');
 
 /** lorax 36 EFI/BOOT/grub.cfg (F36); BOOT.conf is a copy. */
-const F36_EFI_GRUB = `set default="1"
-
-function load_video {
-  insmod efi_gop
-  insmod efi_uga
-  insmod video_bochs
-  insmod video_cirrus
-  insmod all_video
-}
-
-load_video
-set gfxpayload=keep
-insmod gzio
-insmod part_gpt
-insmod ext2
-
-set timeout=60
-### END /etc/grub.d/00_header ###
-
-search --no-floppy --set=root -l 'Fedora-WS-Live-36-1-5'
-
-### BEGIN /etc/grub.d/10_linux ###
-menuentry 'Start Fedora-Workstation-Live 36' --class fedora --class gnu-linux --class gnu --class os {
-	linuxefi /images/pxeboot/vmlinuz root=live:CDLABEL=Fedora-WS-Live-36-1-5  rd.live.image quiet rhgb
-	initrdefi /images/pxeboot/initrd.img
-}
-menuentry 'Test this media & start Fedora-Workstation-Live 36' --class fedora --class gnu-linux --class gnu --class os {
-	linuxefi /images/pxeboot/vmlinuz root=live:CDLABEL=Fedora-WS-Live-36-1-5  rd.live.image rd.live.check quiet
-	initrdefi /images/pxeboot/initrd.img
-}
-submenu 'Troubleshooting -->' {
-	menuentry 'Start Fedora-Workstation-Live 36 in basic graphics mode' --class fedora --class gnu-linux --class gnu --class os {
-		linuxefi /images/pxeboot/vmlinuz root=live:CDLABEL=Fedora-WS-Live-36-1-5  rd.live.image nomodeset quiet rhgb
-		initrdefi /images/pxeboot/initrd.img
-	}
-}
-`;
+const F36_EFI_GRUB = loraxGrub({ ...LORAX36_EFI, label: F36_LABEL, version: '36' });
 
 const F39_LABEL = 'Fedora-WS-Live-39-1-5';
 
-/** lorax 39 boot/grub2/grub.cfg (BIOS GRUB, F37–F41). */
-const F39_BIOS_GRUB = `set default="1"
-
-function load_video {
-  insmod all_video
-}
-
-load_video
-set gfxpayload=keep
-insmod gzio
-insmod part_gpt
-insmod ext2
-insmod chain
-
-set timeout=60
-### END /etc/grub.d/00_header ###
-
-search --no-floppy --set=root -l 'Fedora-WS-Live-39-1-5'
-
-### BEGIN /etc/grub.d/10_linux ###
-menuentry 'Start Fedora-Workstation-Live 39' --class fedora --class gnu-linux --class gnu --class os {
-	linux /images/pxeboot/vmlinuz root=live:CDLABEL=Fedora-WS-Live-39-1-5  rd.live.image quiet rhgb
-	initrd /images/pxeboot/initrd.img
-}
-menuentry 'Test this media & start Fedora-Workstation-Live 39' --class fedora --class gnu-linux --class gnu --class os {
-	linux /images/pxeboot/vmlinuz root=live:CDLABEL=Fedora-WS-Live-39-1-5  rd.live.image rd.live.check quiet
-	initrd /images/pxeboot/initrd.img
-}
-submenu 'Troubleshooting -->' {
-	menuentry 'Start Fedora-Workstation-Live 39 in basic graphics mode' --class fedora --class gnu-linux --class gnu --class os {
-		linux /images/pxeboot/vmlinuz root=live:CDLABEL=Fedora-WS-Live-39-1-5  rd.live.image nomodeset vga=791 quiet rhgb
-		initrd /images/pxeboot/initrd.img
-	}
-	menuentry 'Boot first drive' --class fedora --class gnu-linux --class gnu --class os {
-		chainloader (hd0)+1
-	}
-	menuentry 'Boot second drive' --class fedora --class gnu-linux --class gnu --class os {
-		chainloader (hd1)+1
-	}
-}
-`;
+/** lorax 39 boot/grub2/grub.cfg (BIOS GRUB, F37–F41): vga=791 and chainloader entries. */
+const F39_BIOS_GRUB = loraxGrub({
+  ...LORAX36_EFI,
+  platform: 'bios',
+  linux: 'linux',
+  initrd: 'initrd',
+  label: F39_LABEL,
+  version: '39',
+});
 
 /** lorax 39 EFI/BOOT/grub.cfg: linuxefi/initrdefi, no vga=791. */
-const F39_EFI_GRUB = `set default="1"
+const F39_EFI_GRUB = loraxGrub({ ...LORAX36_EFI, label: F39_LABEL, version: '39' });
 
-function load_video {
-  insmod efi_gop
-  insmod efi_uga
-  insmod video_bochs
-  insmod video_cirrus
-  insmod all_video
-}
-
-load_video
-set gfxpayload=keep
-insmod gzio
-insmod part_gpt
-insmod ext2
-
-set timeout=60
-### END /etc/grub.d/00_header ###
-
-search --no-floppy --set=root -l 'Fedora-WS-Live-39-1-5'
-
-### BEGIN /etc/grub.d/10_linux ###
-menuentry 'Start Fedora-Workstation-Live 39' --class fedora --class gnu-linux --class gnu --class os {
-	linuxefi /images/pxeboot/vmlinuz root=live:CDLABEL=Fedora-WS-Live-39-1-5  rd.live.image quiet rhgb
-	initrdefi /images/pxeboot/initrd.img
-}
-menuentry 'Test this media & start Fedora-Workstation-Live 39' --class fedora --class gnu-linux --class gnu --class os {
-	linuxefi /images/pxeboot/vmlinuz root=live:CDLABEL=Fedora-WS-Live-39-1-5  rd.live.image rd.live.check quiet
-	initrdefi /images/pxeboot/initrd.img
-}
-submenu 'Troubleshooting -->' {
-	menuentry 'Start Fedora-Workstation-Live 39 in basic graphics mode' --class fedora --class gnu-linux --class gnu --class os {
-		linuxefi /images/pxeboot/vmlinuz root=live:CDLABEL=Fedora-WS-Live-39-1-5  rd.live.image nomodeset quiet rhgb
-		initrdefi /images/pxeboot/initrd.img
-	}
-}
-`;
+const LORAX43_LABEL = 'Fedora-WS-Live-43-1-6';
 
 /** lorax ≥ 43.3 EFI/BOOT/grub.cfg: plain linux/initrd on EFI too. */
-const LORAX43_EFI_GRUB = F39_EFI_GRUB.replace(/Fedora-WS-Live-39-1-5/g, 'Fedora-WS-Live-43-1-6')
-  .replace(/Live 39/g, 'Live 43')
-  .replace(/\tlinuxefi /g, '\tlinux ')
-  .replace(/\tinitrdefi /g, '\tinitrd ');
-const LORAX43_LABEL = 'Fedora-WS-Live-43-1-6';
+const LORAX43_EFI_GRUB = loraxGrub({
+  ...LORAX36_EFI,
+  linux: 'linux',
+  initrd: 'initrd',
+  label: LORAX43_LABEL,
+  version: '43',
+});
 
 const KIWI_LABEL = 'Fedora-WS-Live-42-1-1';
 
 /** kiwi F42 boot/grub2/grub.cfg (grub-x86.cfg.iso-template rendered), read by BIOS and EFI GRUB. */
-const KIWI_GRUB = `# Inspired by the config used for lorax-built live media
-
-set default="1"
-
-if [ "$grub_platform" == "efi" ]; then
-	function load_video {
-		insmod efi_gop
-		insmod efi_uga
-		insmod video_bochs
-		insmod video_cirrus
-		insmod all_video
-	}
-	set basicgfx="nomodeset"
-else
-	function load_video {
-		insmod all_video
-	}
-	set basicgfx="nomodeset vga=791"
-fi
-
-load_video
-set gfxpayload=keep
-insmod gzio
-insmod part_gpt
-insmod ext2
-
-terminal_input console
-terminal_output console
-
-set timeout=60
-set timeout_style=menu
-
-search --file --set=root /boot/0xd1f8f6b6
-
-menuentry "Start Fedora-Workstation-Live 42" --class fedora --class gnu-linux --class gnu --class os {
-	linux ($root)/boot/x86_64/loader/linux quiet rhgb root=live:CDLABEL=Fedora-WS-Live-42-1-1 rd.live.image
-	initrd ($root)/boot/x86_64/loader/initrd
-}
-menuentry "Test this media & start Fedora-Workstation-Live 42" --class fedora --class gnu-linux --class gnu --class os {
-	linux ($root)/boot/x86_64/loader/linux quiet rhgb root=live:CDLABEL=Fedora-WS-Live-42-1-1 rd.live.image rd.live.check
-	initrd ($root)/boot/x86_64/loader/initrd
-}
-submenu "Troubleshooting -->" {
-	menuentry "Start Fedora-Workstation-Live 42 in basic graphics mode" --class fedora --class gnu-linux --class gnu --class os {
-		linux ($root)/boot/x86_64/loader/linux quiet rhgb root=live:CDLABEL=Fedora-WS-Live-42-1-1 rd.live.image $basicgfx
-		initrd ($root)/boot/x86_64/loader/initrd
-	}
-}
-`;
+const KIWI_GRUB = fixture('kiwi-grub.cfg');
 
 /** kiwi's EFI/BOOT/grub.cfg: finds the ISO by its id file, then loads the full config. */
-const KIWI_EFI_STUB = `set btrfs_relative_path="yes"
-search --file --set=root /boot/0xd1f8f6b6
-set prefix=($root)/boot/grub2
-configfile ($root)/boot/grub2/grub.cfg
-`;
+const KIWI_EFI_STUB = fixture('kiwi-efi-stub.cfg');
 
 const UUID = '1A2B-3C4D';
 const PXEBOOT = { kernel: '/images/pxeboot/vmlinuz', initrd: '/images/pxeboot/initrd.img' };
@@ -480,7 +235,7 @@ function count(args: readonly string[], arg: string): number {
   return args.filter((a) => a === arg).length;
 }
 
-describe('the worked example of liveos-spec §1.8 (F24, LIVE / 1A2B-3C4D, overlay)', () => {
+describe('the worked example (F24, LIVE / 1A2B-3C4D, overlay)', () => {
   it('rewrites the isolinux append line exactly', () => {
     const before =
       'append initrd=initrd.img root=live:CDLABEL=Fedora-WS-Live-24-1-2 rd.live.image quiet';

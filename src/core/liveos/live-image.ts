@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /**
  * The LiveOS model: everything the planner and writer learn from an ISO without writing anything
- * (DESIGN.md §2). Built by probe.ts; the layout rules per era are liveos-spec.md §4.
+ * (docs/ARCHITECTURE.md, "Data flow of a write"). Built by probe.ts; the layouts per era are in
+ * docs/FORMATS.md, "Live ISO layouts by era".
  */
 import type { IsoExtent, IsoFile } from '../iso9660/types';
 
@@ -55,7 +56,7 @@ export interface LiveImage {
 /** Top-level files livecd-iso-to-disk copies besides the boot and LiveOS trees. */
 const LICENCE_FILES = ['/license', '/license.txt', '/fedora-legal-readme.txt', '/gpl'];
 
-/** Prefixes (lower case) copied whole: litd copies these trees (§1.3, §1.10). */
+/** Prefixes (lower case) copied whole, as livecd-iso-to-disk copies these trees. */
 const PAYLOAD_TREES = ['/efi/boot/', '/images/', '/isolinux/', '/liveos/'];
 
 /**

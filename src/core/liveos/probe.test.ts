@@ -3,7 +3,7 @@ import { readFileSync, truncateSync, copyFileSync, writeFileSync } from 'node:fs
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BufferSource } from '../byte-source';
-import { FileSource } from '../io/file-source';
+import { FileSource } from '../../engine/file-source';
 import {
   makeLiveIso,
   makePlainIso,

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 /**
- * Probes an ISO for a Fedora LiveOS image (liveos-spec.md §4.4), reading metadata only: volume
+ * Probes an ISO for a Fedora LiveOS image (docs/FORMATS.md, "Live ISO layouts by era"), reading metadata only: volume
  * descriptors, directories, the boot catalog, a few small boot configs and squashfs.img's
  * superblock and root listing. This is the edge where every failure becomes a typed
  * LiveStickError: NOT_LIVEOS, SOURCE_CORRUPT or SOURCE_UNREADABLE.
@@ -183,7 +183,7 @@ function notLive(what: string): LiveStickError {
   return new LiveStickError('NOT_LIVEOS', `This is not a Fedora LiveOS image: ${what}.`);
 }
 
-/** The one place where internal failures become the codes of DESIGN.md §4. */
+/** The one place where internal failures become error codes (docs/ARCHITECTURE.md, "Error model"). */
 export function toProbeError(error: unknown): LiveStickError {
   if (error instanceof LiveStickError) return error;
   if (error instanceof FormatError) {

@@ -2,13 +2,18 @@
 import { LiveStickError } from '../../shared/errors';
 import type { LayoutSummary, SizeLimit } from '../../shared/ipc';
 import { formatBytes, MiB } from '../../shared/units';
-import { clustersFor, computeFat32Geometry } from '../fat32/geometry';
+import {
+  clustersFor,
+  computeFat32Geometry,
+  DEFAULT_DATA_ALIGN_BYTES,
+  defaultClusterBytes,
+} from '../fat32/geometry';
 import { FAT32_MAX_FILE_BYTES } from '../fat32/volume-plan';
 import { usefulMaxBytes } from '../formats/dm-snapshot';
 import { DEFAULT_PARTITION_START_BYTES, maxPartitionBytes } from '../formats/partition-table';
 
 /**
- * The sizing planner (DESIGN.md §5): a pure function of what the image needs, the target's size
+ * The sizing planner (docs/ARCHITECTURE.md, "Data flow of a write"): a pure function of what the image needs, the target's size
  * and what the user asked for. The CLI's `plan`, the writer and the wizard's sliders all call it,
  * so the numbers a user sees are the numbers that get written.
  */
@@ -92,6 +97,23 @@ function limit(
   maxReason: string,
 ): SizeLimit {
   return { bytes, minBytes, maxBytes, defaultBytes, maxReason };
+}
+
+/**
+ * A lower bound of the target size an image needs before any persistence, cheap enough to judge
+ * every listed drive at once; `planLayout` has the exact figure. It must never overestimate: the
+ * partition starts at DEFAULT_PARTITION_START_BYTES, the FAT32 data region starts at least one
+ * alignment step into the partition, and no target that holds the files gets clusters smaller
+ * than the planner picks for a volume of the files' size.
+ */
+export function minimumStickBytes(image: Pick<PlannerImage, 'payloadFileSizes'>): number {
+  const payloadBytes = image.payloadFileSizes.reduce((sum, size) => sum + size, 0);
+  const clusterBytes = defaultClusterBytes(payloadBytes);
+  const allocatedBytes = image.payloadFileSizes.reduce(
+    (sum, size) => sum + clustersFor(size, clusterBytes) * clusterBytes,
+    0,
+  );
+  return DEFAULT_PARTITION_START_BYTES + DEFAULT_DATA_ALIGN_BYTES + allocatedBytes;
 }
 
 export function planLayout(image: PlannerImage, request: PlanRequest): Layout {

@@ -7,7 +7,7 @@ import { planHomeImage, planOverlayfsImage } from '../ext4/image-plan';
 import { formatFatSerial } from '../fat32/geometry';
 import { planFat32Volume, type FatFileSpec, type PlannedFile } from '../fat32/volume-plan';
 import { planFreshOverlay } from '../formats/dm-snapshot';
-import { planLuks1Container } from '../formats/luks1';
+import { planLuks1Container } from '../luks1/container';
 import { planPartitionTable } from '../formats/partition-table';
 import { planSwapFile } from '../formats/swap';
 import {

@@ -36,7 +36,7 @@ export function directoriesOf(paths: readonly string[]): string[] {
   return [...directories].sort();
 }
 
-/** The overlay file name dracut computes at boot: overlay-<blkid LABEL>-<blkid UUID> (spec §1.6). */
+/** The overlay file name dracut computes at boot: overlay-<blkid LABEL>-<blkid UUID> (docs/FORMATS.md, "The stick"). */
 export function overlayFileName(label: string, uuid: string): string {
   return `overlay-${label}-${uuid}`;
 }

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+import { PHASE_NAMES } from '../../shared/messages';
+
 /**
  * Every string the wizard shows, in one place so a translation is one more file of the same
  * shape. Sizes arrive already formatted (units.ts formatBytes); parameters are plain strings.
+ * The words the CLI says too (error texts, phase names) live in src/shared/messages.ts.
  */
 export const en = {
   app: {
@@ -147,12 +150,7 @@ export const en = {
   },
   write: {
     title: 'Writing',
-    phases: {
-      preparing: 'Preparing',
-      writing: 'Writing',
-      verifying: 'Verifying',
-      finalizing: 'Finishing',
-    },
+    phases: PHASE_NAMES,
     cancelling: 'Cancelling…',
     progressLabel: 'Write progress',
     amount: 'Done so far',

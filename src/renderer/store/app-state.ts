@@ -6,5 +6,5 @@ import type { SizingSlice } from './sizing-slice';
 import type { UiSlice } from './ui-slice';
 import type { WriteSlice } from './write-slice';
 
-/** The one store's state: the union of its slices (style.md rule 19). */
+/** The one store's state: the union of its slices (docs/ARCHITECTURE.md, "The wizard's store"). */
 export type AppState = ImageSlice & DrivesSlice & SizingSlice & WriteSlice & UiSlice & CheckSlice;

@@ -20,29 +20,26 @@ export interface CheckSlice {
   maintainStick(options: Omit<Request<'maintain'>, 'device'>): Promise<boolean>;
 }
 
+/** What a newly chosen device starts with: no report, no maintenance outcome. */
+const NOTHING_CHECKED = {
+  checkStatus: 'idle',
+  checkReport: null,
+  checkError: null,
+  maintainStatus: 'idle',
+  maintainResult: null,
+  maintainError: null,
+} as const;
+
 export const createCheckSlice =
   ({ api }: StoreDeps): StateCreator<AppState, [], [], CheckSlice> =>
   (set, get) => {
     let inspectSeq = 0;
     return {
       checkDevice: null,
-      checkStatus: 'idle',
-      checkReport: null,
-      checkError: null,
-      maintainStatus: 'idle',
-      maintainResult: null,
-      maintainError: null,
+      ...NOTHING_CHECKED,
       chooseCheckDevice: (device) => {
         inspectSeq++;
-        set({
-          checkDevice: device,
-          checkStatus: 'idle',
-          checkReport: null,
-          checkError: null,
-          maintainStatus: 'idle',
-          maintainResult: null,
-          maintainError: null,
-        });
+        set({ checkDevice: device, ...NOTHING_CHECKED });
       },
       inspectStick: async () => {
         const device = get().checkDevice;

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import type { StateCreator } from 'zustand/vanilla';
 import { toWire, type WireError } from '../../shared/errors';
-import type { LayoutSummary, Sizing } from '../../shared/ipc';
+import { MAX_SIZE_MIB, type LayoutSummary, type Sizing } from '../../shared/ipc';
 import { isActive } from '../../shared/write-state';
 import type { AppState } from './app-state';
 import type { StoreDeps } from './deps';
@@ -9,9 +9,6 @@ import { selectedDrive } from './drives-slice';
 
 export type OverlayType = Sizing['overlayType'];
 export type PlanStatus = 'idle' | 'pending' | 'ready' | 'failed';
-
-/** The same bound the IPC schema puts on a size in MiB. */
-const MAX_SIZE_MIB = 16 * 1024 * 1024;
 
 export const DEFAULT_SIZING: Sizing = {
   overlayType: 'auto',

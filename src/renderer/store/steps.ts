@@ -5,7 +5,10 @@ import type { AppState } from './app-state';
 import { judgeDrive } from './drive-rules';
 import { selectedDrive } from './drives-slice';
 
-/** The wizard's steps in order (style.md rule 22). Confirming is a dialog, not a step. */
+/**
+ * The wizard's steps in order, one component each (docs/ARCHITECTURE.md, "The wizard's store").
+ * Confirming is a dialog, not a step.
+ */
 export const STEP_IDS = ['image', 'drive', 'persistence', 'write'] as const;
 export type StepId = (typeof STEP_IDS)[number];
 
@@ -25,7 +28,7 @@ export function writeBlocker(state: AppState): string | null {
   return null;
 }
 
-/** Which steps can be opened, computed from the store, never stored (style.md rule 22). */
+/** Which steps can be opened, computed from the store, never stored. */
 export function availableSteps(state: AppState): Readonly<Record<StepId, boolean>> {
   const busy = isActive(state.writeState);
   const imageReady = state.imageStatus === 'ready' && state.image !== null;

@@ -13,9 +13,10 @@ import type {
 } from '../../shared/ipc';
 import type { Progress } from '../../shared/progress';
 import { GiB, MiB } from '../../shared/units';
-import { connectServiceEvents } from './bridge-events';
+import { connectServiceEvents } from './engine-events';
 import { capacity } from './capacity';
-import { LARGE_DRIVE_BYTES, minimumStickBytes, needsTypedConfirmation } from './drive-rules';
+import { minimumStickBytes } from '../../core/plan/planner';
+import { LARGE_DRIVE_BYTES, needsTypedConfirmation } from './drive-rules';
 import { availableSteps, currentStep, writeBlocker } from './steps';
 import { createAppStore, type AppStore } from './store';
 

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-import { useShallow } from 'zustand/react/shallow';
 import type { InspectReport } from '../../../shared/ipc';
 import { formatBytes } from '../../../shared/units';
 import { isActive } from '../../../shared/write-state';
@@ -7,34 +6,31 @@ import { en } from '../../i18n/en';
 import { visibleDrives } from '../../store/drive-rules';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { Gauge, NEARLY_FULL_PERCENT } from '../components/Gauge';
-import { StepHeading } from '../components/StepHeading';
+import { StepFrame } from '../components/StepFrame';
 import { Maintenance, MaintenanceStatus } from './Maintenance';
-import { useApp } from '../store-context';
+import { useAppFields } from '../store-context';
 
 const t = en.check;
-/** DM states in which the overlay no longer takes writes (liveos-spec.md §2.6). */
+/** DM states in which the overlay no longer takes writes (docs/FORMATS.md, "At boot: dracut and livesys"). */
 const BROKEN_STATES = new Set(['Overflow', 'Invalid', 'Merge failed']);
 
 export function CheckScreen() {
-  const s = useApp(
-    useShallow((state) => ({
-      allDrives: state.drives,
-      showAll: state.showAllDrives,
-      device: state.checkDevice,
-      status: state.checkStatus,
-      report: state.checkReport,
-      error: state.checkError,
-      busy: isActive(state.writeState),
-      chooseCheckDevice: state.chooseCheckDevice,
-      inspectStick: state.inspectStick,
-    })),
+  const s = useAppFields(
+    'drives',
+    'showAllDrives',
+    'checkDevice',
+    'checkStatus',
+    'checkReport',
+    'checkError',
+    'writeState',
+    'chooseCheckDevice',
+    'inspectStick',
   );
-  const drives = visibleDrives(s.allDrives, s.showAll);
-  const known = drives.some((drive) => drive.device === s.device);
+  const busy = isActive(s.writeState);
+  const drives = visibleDrives(s.drives, s.showAllDrives);
+  const known = drives.some((drive) => drive.device === s.checkDevice);
   return (
-    <section className="step" aria-labelledby="check-title">
-      <StepHeading id="check-title">{t.title}</StepHeading>
-      <p className="lead">{t.intro}</p>
+    <StepFrame titleId="check-title" title={t.title} lead={t.intro}>
       <form
         className="inline-form"
         onSubmit={(event) => {
@@ -46,11 +42,13 @@ export function CheckScreen() {
         <div className="inline-form-row">
           <select
             id="check-device"
-            value={s.device ?? ''}
+            value={s.checkDevice ?? ''}
             onChange={(event) => s.chooseCheckDevice(event.target.value || null)}
           >
             <option value="">{t.choosePlaceholder}</option>
-            {s.device !== null && !known ? <option value={s.device}>{s.device}</option> : null}
+            {s.checkDevice !== null && !known ? (
+              <option value={s.checkDevice}>{s.checkDevice}</option>
+            ) : null}
             {drives.map((drive) => (
               <option key={drive.device} value={drive.device}>
                 {drive.description} · {formatBytes(drive.sizeBytes)} · {drive.device}
@@ -60,25 +58,27 @@ export function CheckScreen() {
           <button
             type="submit"
             className="button button-primary"
-            disabled={s.device === null || s.status === 'inspecting' || s.busy}
+            disabled={s.checkDevice === null || s.checkStatus === 'inspecting' || busy}
           >
             {t.inspect}
           </button>
         </div>
       </form>
       <div aria-live="polite">
-        {s.status === 'inspecting' ? <p className="status">{t.inspecting}</p> : null}
-        {s.status === 'failed' && s.error ? <ErrorNotice error={s.error} /> : null}
+        {s.checkStatus === 'inspecting' ? <p className="status">{t.inspecting}</p> : null}
+        {s.checkStatus === 'failed' && s.checkError ? <ErrorNotice error={s.checkError} /> : null}
       </div>
-      {s.status === 'ready' && s.report ? <Report report={s.report} /> : null}
-      {s.report && s.device !== null ? (
+      {s.checkStatus === 'ready' && s.checkReport ? <Report report={s.checkReport} /> : null}
+      {s.checkReport && s.checkDevice !== null ? (
         <Maintenance
-          report={s.report}
-          model={drives.find((drive) => drive.device === s.device)?.description ?? s.device}
+          report={s.checkReport}
+          model={
+            drives.find((drive) => drive.device === s.checkDevice)?.description ?? s.checkDevice
+          }
         />
       ) : null}
       <MaintenanceStatus />
-    </section>
+    </StepFrame>
   );
 }
 

@@ -1,27 +1,21 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { useState } from 'react';
-import { useShallow } from 'zustand/react/shallow';
 import type { InspectReport } from '../../../shared/ipc';
 import { bytesToMiB } from '../../../shared/units';
 import { en } from '../../i18n/en';
 import { Dialog } from '../components/Dialog';
 import { ErrorNotice } from '../components/ErrorNotice';
-import { useApp } from '../store-context';
+import { useAppFields } from '../store-context';
 
 const t = en.check;
 type Pending = 'reset-overlay' | 'grow' | 'restore' | null;
 
 /** The stick-changing actions of the check screen; each one is confirmed in its own dialog. */
 export function Maintenance({ report, model }: { report: InspectReport; model: string }) {
-  const s = useApp(
-    useShallow((state) => ({
-      status: state.maintainStatus,
-      maintainStick: state.maintainStick,
-    })),
-  );
+  const { maintainStatus, maintainStick } = useAppFields('maintainStatus', 'maintainStick');
   const [pending, setPending] = useState<Pending>(null);
   const close = (): void => setPending(null);
-  const working = s.status === 'working';
+  const working = maintainStatus === 'working';
   return (
     <div className="card">
       <h3 className="card-title">{t.maintenance}</h3>
@@ -59,7 +53,7 @@ export function Maintenance({ report, model }: { report: InspectReport; model: s
           onCancel={close}
           onConfirm={() => {
             close();
-            void s.maintainStick({ action: 'reset-overlay' });
+            void maintainStick({ action: 'reset-overlay' });
           }}
         />
       </Dialog>
@@ -71,7 +65,7 @@ export function Maintenance({ report, model }: { report: InspectReport; model: s
           onCancel={close}
           onGrow={(sizes) => {
             close();
-            void s.maintainStick({ action: 'grow', ...sizes });
+            void maintainStick({ action: 'grow', ...sizes });
           }}
         />
       </Dialog>
@@ -83,7 +77,7 @@ export function Maintenance({ report, model }: { report: InspectReport; model: s
           onCancel={close}
           onConfirm={() => {
             close();
-            void s.maintainStick({ action: 'restore' });
+            void maintainStick({ action: 'restore' });
           }}
         />
       </Dialog>
@@ -179,24 +173,22 @@ function GrowForm({ overlayBytes, homeBytes, onCancel, onGrow }: GrowFormProps) 
 
 /** The outcome of the last action; outside the card, since a restored drive has no report. */
 export function MaintenanceStatus() {
-  const s = useApp(
-    useShallow((state) => ({
-      status: state.maintainStatus,
-      result: state.maintainResult,
-      error: state.maintainError,
-    })),
-  );
+  const {
+    maintainStatus: status,
+    maintainResult: result,
+    maintainError: error,
+  } = useAppFields('maintainStatus', 'maintainResult', 'maintainError');
   return (
     <div aria-live="polite">
-      {s.status === 'working' ? <p className="status">{t.working}</p> : null}
-      {s.status === 'done' && s.result ? (
+      {status === 'working' ? <p className="status">{t.working}</p> : null}
+      {status === 'done' && result ? (
         <div className="notice notice-success" role="status">
-          {s.result.summary.map((line) => (
+          {result.summary.map((line) => (
             <p key={line}>{line}</p>
           ))}
         </div>
       ) : null}
-      {s.status === 'failed' && s.error ? <ErrorNotice error={s.error} /> : null}
+      {status === 'failed' && error ? <ErrorNotice error={error} /> : null}
     </div>
   );
 }

@@ -13,7 +13,7 @@ const t = en.confirm;
 /**
  * The last stop before erasing: names the drive's model, size and path. Disks that are not
  * plain USB sticks (internal, system, or large) also need their device name typed
- * (peers.md §1.10, rpi-imager's ConfirmSystemDriveDialog).
+ * (as Raspberry Pi Imager's ConfirmSystemDriveDialog asks).
  */
 export function ConfirmWriteDialog() {
   const { open, drive, closeConfirm, startWrite } = useApp(

@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { useState } from 'react';
-import { useShallow } from 'zustand/react/shallow';
 import type { DriveInfo } from '../../../shared/ipc';
 import { formatBytes } from '../../../shared/units';
 import { en } from '../../i18n/en';
 import { judgeDrive, visibleDrives } from '../../store/drive-rules';
 import { Dialog } from '../components/Dialog';
 import { ErrorNotice } from '../components/ErrorNotice';
-import { StepHeading } from '../components/StepHeading';
-import { useApp } from '../store-context';
+import { StepFrame } from '../components/StepFrame';
+import { useAppFields } from '../store-context';
 
 const t = en.drive;
 
@@ -35,34 +34,39 @@ function driveFacts(drive: DriveInfo): string {
 }
 
 export function DriveStep() {
-  const state = useApp(
-    useShallow((s) => ({
-      drives: s.drives,
-      loaded: s.drivesLoaded,
-      error: s.drivesError,
-      showAll: s.showAllDrives,
-      selected: s.selectedDevice,
-      image: s.image,
-      selectDrive: s.selectDrive,
-      setShowAllDrives: s.setShowAllDrives,
-      refreshDrives: s.refreshDrives,
-      goToStep: s.goToStep,
-    })),
+  const state = useAppFields(
+    'drives',
+    'drivesLoaded',
+    'drivesError',
+    'showAllDrives',
+    'selectedDevice',
+    'image',
+    'selectDrive',
+    'setShowAllDrives',
+    'refreshDrives',
+    'goToStep',
   );
   const [askShowAll, setAskShowAll] = useState(false);
-  const shown = visibleDrives(state.drives, state.showAll);
+  const shown = visibleDrives(state.drives, state.showAllDrives);
   const selectedUsable = shown.some(
-    (drive) => drive.device === state.selected && judgeDrive(drive, state.image).usable,
+    (drive) => drive.device === state.selectedDevice && judgeDrive(drive, state.image).usable,
   );
 
   return (
-    <section className="step" aria-labelledby="step-drive-title">
-      <StepHeading id="step-drive-title">{t.title}</StepHeading>
-      <p className="lead">{t.intro}</p>
-
-      {state.error ? <ErrorNotice error={state.error} /> : null}
-      {!state.loaded ? <p className="status">{t.loading}</p> : null}
-      {state.loaded && shown.length === 0 ? <p className="empty">{t.none}</p> : null}
+    <StepFrame
+      titleId="step-drive-title"
+      title={t.title}
+      lead={t.intro}
+      secondary={{ label: en.app.back, onClick: () => state.goToStep('image') }}
+      primary={{
+        label: en.app.next,
+        disabled: !selectedUsable,
+        onClick: () => state.goToStep('persistence'),
+      }}
+    >
+      {state.drivesError ? <ErrorNotice error={state.drivesError} /> : null}
+      {!state.drivesLoaded ? <p className="status">{t.loading}</p> : null}
+      {state.drivesLoaded && shown.length === 0 ? <p className="empty">{t.none}</p> : null}
 
       {shown.length > 0 ? (
         <fieldset className="drive-list">
@@ -71,7 +75,7 @@ export function DriveStep() {
             const verdict = judgeDrive(drive, state.image);
             const inputId = `drive-${index}`;
             const reasonId = `${inputId}-reason`;
-            const checked = drive.device === state.selected;
+            const checked = drive.device === state.selectedDevice;
             return (
               <label
                 key={drive.device}
@@ -112,7 +116,7 @@ export function DriveStep() {
         <label className="checkbox">
           <input
             type="checkbox"
-            checked={state.showAll}
+            checked={state.showAllDrives}
             onChange={(event) =>
               event.target.checked ? setAskShowAll(true) : void state.setShowAllDrives(false)
             }
@@ -127,7 +131,7 @@ export function DriveStep() {
           {t.refresh}
         </button>
       </div>
-      {state.showAll ? <p className="notice notice-warning">{t.showAllWarning}</p> : null}
+      {state.showAllDrives ? <p className="notice notice-warning">{t.showAllWarning}</p> : null}
 
       <Dialog
         open={askShowAll}
@@ -152,20 +156,6 @@ export function DriveStep() {
           </button>
         </div>
       </Dialog>
-
-      <div className="step-actions">
-        <button type="button" className="button" onClick={() => state.goToStep('image')}>
-          {en.app.back}
-        </button>
-        <button
-          type="button"
-          className="button button-primary"
-          disabled={!selectedUsable}
-          onClick={() => state.goToStep('persistence')}
-        >
-          {en.app.next}
-        </button>
-      </div>
-    </section>
+    </StepFrame>
   );
 }

@@ -1,26 +1,23 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { useState, type DragEvent, type FormEvent } from 'react';
-import { useShallow } from 'zustand/react/shallow';
 import { formatBytes } from '../../../shared/units';
 import { pathOfDroppedFile } from '../../api';
 import { en } from '../../i18n/en';
 import { ErrorNotice } from '../components/ErrorNotice';
-import { StepHeading } from '../components/StepHeading';
-import { useApp } from '../store-context';
+import { StepFrame } from '../components/StepFrame';
+import { useAppFields } from '../store-context';
 
 const t = en.image;
 
 export function ImageStep() {
-  const { image, status, error, chooseImage, openImage, goToStep } = useApp(
-    useShallow((state) => ({
-      image: state.image,
-      status: state.imageStatus,
-      error: state.imageError,
-      chooseImage: state.chooseImage,
-      openImage: state.openImage,
-      goToStep: state.goToStep,
-    })),
-  );
+  const {
+    image,
+    imageStatus: status,
+    imageError: error,
+    chooseImage,
+    openImage,
+    goToStep,
+  } = useAppFields('image', 'imageStatus', 'imageError', 'chooseImage', 'openImage', 'goToStep');
   const [dragging, setDragging] = useState(false);
   const [dropHint, setDropHint] = useState(false);
   const [typedPath, setTypedPath] = useState('');
@@ -42,10 +39,16 @@ export function ImageStep() {
   };
 
   return (
-    <section className="step" aria-labelledby="step-image-title">
-      <StepHeading id="step-image-title">{t.title}</StepHeading>
-      <p className="lead">{t.intro}</p>
-
+    <StepFrame
+      titleId="step-image-title"
+      title={t.title}
+      lead={t.intro}
+      primary={{
+        label: en.app.next,
+        disabled: !image || status !== 'ready',
+        onClick: () => goToStep('drive'),
+      }}
+    >
       <div
         className={`dropzone${dragging ? ' dropzone-active' : ''}`}
         onDragOver={(event) => {
@@ -120,18 +123,6 @@ export function ImageStep() {
           </dl>
         </div>
       ) : null}
-
-      <div className="step-actions">
-        <span />
-        <button
-          type="button"
-          className="button button-primary"
-          disabled={!image || status !== 'ready'}
-          onClick={() => goToStep('drive')}
-        >
-          {en.app.next}
-        </button>
-      </div>
-    </section>
+    </StepFrame>
   );
 }

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-import { useShallow } from 'zustand/react/shallow';
 import { formatBytes } from '../../../shared/units';
 import { en } from '../../i18n/en';
 import { capacity, shownSizes } from '../../store/capacity';
@@ -8,31 +7,29 @@ import { writeBlocker } from '../../store/steps';
 import { CapacityBar } from '../components/CapacityBar';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { SizeControl } from '../components/SizeControl';
-import { StepHeading } from '../components/StepHeading';
-import { useApp } from '../store-context';
+import { StepFrame } from '../components/StepFrame';
+import { useApp, useAppFields } from '../store-context';
 
 const t = en.persistence;
 const OVERLAY_TYPES: readonly OverlayType[] = ['auto', 'dm-snapshot', 'overlayfs'];
 
 export function PersistenceStep() {
-  const s = useApp(
-    useShallow((state) => ({
-      image: state.image,
-      sizing: state.sizing,
-      layout: state.layout,
-      planStatus: state.planStatus,
-      planError: state.planError,
-      passphrase: state.passphrase,
-      passphraseConfirm: state.passphraseConfirm,
-      setOverlayMiB: state.setOverlayMiB,
-      setHomeMiB: state.setHomeMiB,
-      setSwapMiB: state.setSwapMiB,
-      setOverlayType: state.setOverlayType,
-      setEncryptedHome: state.setEncryptedHome,
-      setPassphrase: state.setPassphrase,
-      goToStep: state.goToStep,
-      openConfirm: state.openConfirm,
-    })),
+  const s = useAppFields(
+    'image',
+    'sizing',
+    'layout',
+    'planStatus',
+    'planError',
+    'passphrase',
+    'passphraseConfirm',
+    'setOverlayMiB',
+    'setHomeMiB',
+    'setSwapMiB',
+    'setOverlayType',
+    'setEncryptedHome',
+    'setPassphrase',
+    'goToStep',
+    'openConfirm',
   );
   const bar = capacity(s);
   const sizes = shownSizes(s);
@@ -44,10 +41,18 @@ export function PersistenceStep() {
       : null;
 
   return (
-    <section className="step" aria-labelledby="step-persistence-title">
-      <StepHeading id="step-persistence-title">{t.title}</StepHeading>
-      <p className="lead">{t.intro}</p>
-
+    <StepFrame
+      titleId="step-persistence-title"
+      title={t.title}
+      lead={t.intro}
+      secondary={{ label: en.app.back, onClick: () => s.goToStep('drive') }}
+      primary={{
+        label: t.write,
+        tone: 'danger',
+        disabled: blocker !== null || (bar?.overBytes ?? 0) > 0,
+        onClick: () => s.openConfirm(),
+      }}
+    >
       {bar ? <CapacityBar capacity={bar} /> : null}
       <div aria-live="polite">
         {s.planStatus === 'pending' && !layout ? <p className="status">{t.planning}</p> : null}
@@ -178,20 +183,6 @@ export function PersistenceStep() {
           </div>
         ) : null}
       </div>
-
-      <div className="step-actions">
-        <button type="button" className="button" onClick={() => s.goToStep('drive')}>
-          {en.app.back}
-        </button>
-        <button
-          type="button"
-          className="button button-danger"
-          disabled={blocker !== null || (bar?.overBytes ?? 0) > 0}
-          onClick={() => s.openConfirm()}
-        >
-          {t.write}
-        </button>
-      </div>
-    </section>
+    </StepFrame>
   );
 }

@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+import { randomBytes } from 'node:crypto';
+import { open } from 'node:fs/promises';
+import { LiveStickError } from '../shared/errors';
+import { formatBytes } from '../shared/units';
+import { probeLiveImage } from '../core/liveos/probe';
+import { plannerImage } from '../core/plan/from-image';
+import { planLayout } from '../core/plan/planner';
+import { renderStick } from '../core/render/render-stick';
+import { classifyError } from './classify-error';
+import { FileSource } from './file-source';
+import type { JobHooks, WriteJob, WriteResult } from './jobs';
+import { createNodeCrypto } from './node-crypto';
+import { ProgressMeter } from './progress-meter';
+import { findSyslinux, installSyslinux } from './syslinux';
+import { checkWriteTarget } from './target-checks';
+import { openTarget, type Target } from './target';
+import { fileSourceReader, verifyWritten, wipeRanges, writeExtents } from './write-extents';
+
+const encoder = new TextEncoder();
+
+/** Opens the ISO and learns everything the writer needs from its metadata. */
+export async function openLiveImage(imagePath: string) {
+  const source = await FileSource.open(imagePath).catch((error: unknown) => {
+    throw classifyError(error, { path: imagePath, kind: 'file' }).code === 'ACCESS_DENIED'
+      ? new LiveStickError('SOURCE_UNREADABLE', `${imagePath} cannot be read: permission denied`)
+      : new LiveStickError(
+          'SOURCE_UNREADABLE',
+          `${imagePath} cannot be opened: ${(error as Error).message}`,
+        );
+  });
+  try {
+    return { image: await probeLiveImage(source), source };
+  } catch (error) {
+    await source.close();
+    throw error;
+  }
+}
+
+/**
+ * The whole write job (docs/ARCHITECTURE.md, "Data flow of a write"): probe, plan, render, wipe, write, verify, install the
+ * BIOS boot loader. Sizing errors surface before the target is touched; every other failure is
+ * classified into the shared error codes, and cancellation leaves a target without partition
+ * table (its first MiB was wiped first and is written last).
+ */
+export async function runWrite(job: WriteJob, hooks: JobHooks): Promise<WriteResult> {
+  const meter = new ProgressMeter(hooks.onProgress);
+  meter.start('preparing', 0);
+  await checkWriteTarget(job.target, job.imagePath);
+  const { image, source } = await openLiveImage(job.imagePath);
+  let target: Target | null = null;
+  const subject = (): { path: string; kind: 'device' | 'file' } => ({
+    path: job.target,
+    kind: target?.kind ?? 'file',
+  });
+  try {
+    target = await openTarget(
+      job.target,
+      job.targetSizeBytes === undefined ? {} : { createBytes: job.targetSizeBytes },
+    );
+    const layout = planLayout(plannerImage(image), {
+      targetBytes: target.sizeBytes,
+      partitionTable: job.sizing.partitionTable,
+      overlayType: job.sizing.overlayType,
+      overlayMiB: job.sizing.overlayMiB,
+      homeMiB: job.sizing.homeMiB,
+      swapMiB: job.sizing.swapMiB,
+      encryptedHome: job.sizing.encryptedHome,
+      label: job.sizing.label,
+    });
+    if (layout.home.encrypted && !job.homePassphrase) {
+      throw new LiveStickError('INTERNAL', 'An encrypted home needs a passphrase.');
+    }
+    const syslinux = image.biosBoot ? await findSyslinux(layout.partitionTable) : null;
+    const crypto = createNodeCrypto();
+    const passphrase = job.homePassphrase ? encoder.encode(job.homePassphrase) : undefined;
+    const stick = await renderStick({
+      image,
+      layout,
+      serial: randomBytes(4).readUInt32LE(0) || 1,
+      random: (length) => new Uint8Array(randomBytes(length)),
+      createdAt: new Date(),
+      zeroFill: job.zeroFill,
+      crypto,
+      ...(passphrase ? { homePassphrase: passphrase } : {}),
+      pbkdf2Iterations:
+        job.pbkdf2Iterations ??
+        (layout.home.encrypted ? await crypto.calibratePbkdf2Iterations(2000) : 1000),
+      ...(syslinux ? { biosBoot: syslinux.files } : {}),
+      persistenceMenu: layout.overlayKind !== 'none',
+    });
+    passphrase?.fill(0);
+    hooks.onLog(`writing ${stick.label} (UUID ${stick.uuid}) to ${job.target}`);
+
+    await wipeRanges(target, stick.wipe);
+    // Bulk copies get their own handle: the probe's FileSource caches small metadata reads.
+    const bulk = await open(job.imagePath, 'r');
+    const written = await writeExtents({
+      target,
+      source: fileSourceReader(bulk, job.imagePath),
+      extents: stick.extents,
+      signal: hooks.signal,
+      meter,
+      hash: job.verify,
+    }).finally(() => bulk.close());
+    if (job.verify) await verifyWritten(target, written, hooks.signal, meter);
+    meter.start('finalizing', 0);
+    await target.io.close();
+    target = null;
+    if (syslinux) await installSyslinux(syslinux, job.target, stick.partitionStartBytes);
+
+    const summary = [
+      `Wrote ${image.label} to ${job.target}: FAT32 "${stick.label}", UUID ${stick.uuid}.`,
+      layout.overlayKind === 'none'
+        ? 'No persistent overlay: system changes are lost at shutdown.'
+        : `Overlay: ${formatBytes(layout.overlayBytes)} ${layout.overlayKind === 'dm-snapshot' ? 'device-mapper snapshot' : 'OverlayFS'} at ${stick.overlayPath}.`,
+      layout.homeBytes > 0
+        ? `Home: ${formatBytes(layout.homeBytes)} /LiveOS/home.img${layout.home.encrypted ? ' (encrypted)' : ''}.`
+        : 'No home.img.',
+      ...(layout.swapBytes > 0 ? [`Swap: ${formatBytes(layout.swapBytes)} /LiveOS/swap.img.`] : []),
+      `Free space for your files: ${formatBytes(layout.freeBytes)}.`,
+      syslinux
+        ? 'Boots with UEFI and legacy BIOS.'
+        : image.biosBoot
+          ? 'Boots with UEFI only: no syslinux installer was found here for legacy BIOS boot.'
+          : 'Boots with UEFI only: this image has no isolinux, so it offers no legacy BIOS boot.',
+    ];
+    return {
+      target: job.target,
+      label: stick.label,
+      uuid: stick.uuid,
+      overlayKind: layout.overlayKind,
+      overlayPath: stick.overlayPath,
+      bytesWritten: written.bytesWritten,
+      verified: job.verify,
+      biosBoot: syslinux !== null,
+      summary,
+    };
+  } catch (error) {
+    throw error instanceof LiveStickError ? error : classifyError(error, subject());
+  } finally {
+    await target?.io.close().catch(() => undefined);
+    await source.close();
+  }
+}
