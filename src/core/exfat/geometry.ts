@@ -6,8 +6,8 @@
  */
 import { LiveStickError } from '../../shared/errors';
 import { formatFatSerial } from '../fat32/geometry';
+import { SECTOR_BYTES } from '../sector';
 
-export const EXFAT_SECTOR_BYTES = 512;
 /** Main boot region (sectors 0–11) and its backup (12–23), §2 Table 3. */
 export const BOOT_REGION_SECTORS = 12;
 export const MIN_FAT_OFFSET_SECTORS = 2 * BOOT_REGION_SECTORS;
@@ -92,7 +92,7 @@ export function computeExfatGeometry(options: ExfatGeometryOptions): ExfatGeomet
   const clusterBytes = options.clusterBytes ?? defaultExfatClusterBytes(volumeBytes);
   const dataAlignBytes = options.dataAlignBytes ?? DEFAULT_DATA_ALIGN_BYTES;
   const partitionStartBytes = options.partitionStartBytes ?? 0;
-  const sectorBytes = EXFAT_SECTOR_BYTES;
+  const sectorBytes = SECTOR_BYTES;
   if (
     !isPowerOfTwo(clusterBytes) ||
     clusterBytes < sectorBytes ||

@@ -12,7 +12,7 @@
  */
 import { bytesExtent, type Extent } from '../extent';
 import { formatFatSerial } from '../fat32/geometry';
-import { SECTOR_BYTES } from '../formats/mbr';
+import { SECTOR_BYTES } from '../sector';
 import { grubBootCode } from './boot-image';
 import {
   buildCoreImage,

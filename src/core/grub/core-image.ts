@@ -12,7 +12,7 @@
 import { LiveStickError } from '../../shared/errors';
 import { concatBytes, setU32le } from '../bytes';
 import { lzmaAloneDecompress } from '../formats/lzma';
-import { SECTOR_BYTES } from '../formats/mbr';
+import { SECTOR_BYTES } from '../sector';
 import { FormatError } from '../format-error';
 import {
   OFFSET_COMPRESSED_SIZE,
