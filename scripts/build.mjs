@@ -1,7 +1,8 @@
 // Builds every bundle: Node-side ones with esbuild, the renderer with Vite.
 import { build as esbuild } from 'esbuild';
 import { build as viteBuild } from 'vite';
-import { readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
+import { ensureFedoraKeys } from './fedora-keys.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 await rm(`${root}dist`, { recursive: true, force: true });
@@ -19,17 +20,36 @@ const node = {
   absWorkingDir: root,
   define: { __LIVESTICK_VERSION__: JSON.stringify(version) },
 };
+// Dependencies shipped as ES modules (openpgp) read import.meta.url, which a CommonJS bundle
+// does not have; the bundles that may load them get their own file URL instead.
+const nodeWithEsmDependencies = {
+  ...node,
+  banner: { js: "const __bundleUrl = require('node:url').pathToFileURL(__filename).href;" },
+  define: { ...node.define, 'import.meta.url': '__bundleUrl' },
+};
 
 await Promise.all([
-  esbuild({ ...node, entryPoints: ['src/main/electron-main.ts'], outfile: 'dist/main/main.cjs' }),
+  esbuild({
+    ...nodeWithEsmDependencies,
+    entryPoints: ['src/main/electron-main.ts'],
+    outfile: 'dist/main/main.cjs',
+  }),
   esbuild({
     ...node,
     entryPoints: ['src/preload/preload.ts'],
     outfile: 'dist/preload/preload.cjs',
   }),
   esbuild({ ...node, entryPoints: ['src/helper/main.ts'], outfile: 'dist/helper/helper.cjs' }),
-  esbuild({ ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli/cli.cjs' }),
-  esbuild({ ...node, entryPoints: ['src/bridge/web.ts'], outfile: 'dist/bridge/web.cjs' }),
+  esbuild({
+    ...nodeWithEsmDependencies,
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/cli/cli.cjs',
+  }),
+  esbuild({
+    ...nodeWithEsmDependencies,
+    entryPoints: ['src/bridge/web.ts'],
+    outfile: 'dist/bridge/web.cjs',
+  }),
   esbuild({
     ...node,
     platform: 'browser',
@@ -41,4 +61,7 @@ await Promise.all([
   }),
 ]);
 await viteBuild({ configFile: `${root}vite.config.mts`, logLevel: 'warn' });
+// Every bundle sits in dist/<name>/ and finds the keys one level up (src/engine/download).
+await mkdir(`${root}dist`, { recursive: true });
+await copyFile(await ensureFedoraKeys(), `${root}dist/fedora-release-keys.json`);
 console.log('build: dist/ ready');

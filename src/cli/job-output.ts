@@ -5,7 +5,7 @@ import { formatBytes } from '../shared/units';
 import type { JobHooks } from '../engine/jobs';
 import { EXIT } from './exit-codes';
 import { println, type CliIo } from './io';
-import { progressLine } from './progress-bar';
+import { progressLine, type AnyPhase } from './progress-bar';
 import { ask } from './prompt';
 
 /**
@@ -33,32 +33,59 @@ export interface JobOutcome {
   readonly verified: boolean;
 }
 
+export interface ProgressPrinter {
+  onProgress(progress: Progress<AnyPhase>): void;
+  /** Ends the terminal's progress line before anything else is printed. */
+  finish(): void;
+}
+
 /**
- * Runs an engine job with the CLI's output conventions: a progress bar on a terminal, phase
- * names otherwise, or with `--json` one object per line (progress events when asked for, then
- * one `{"type":"result",…}`, also on failure, before the error reaches the exit code).
+ * The CLI's progress conventions: a progress bar on a terminal, phase names otherwise, or with
+ * `--json` one `{"type":"progress",…}` object per line when asked for.
+ */
+export function progressPrinter(
+  io: CliIo,
+  options: { json: boolean; jsonProgress: boolean },
+): ProgressPrinter {
+  const tty = !options.json && io.stdout.isTTY === true;
+  let lastPhase = '';
+  return {
+    onProgress(progress) {
+      if (options.json) {
+        if (options.jsonProgress)
+          println(io.stdout, JSON.stringify({ type: 'progress', ...progress }));
+      } else if (tty) {
+        io.stdout.write(`\r${progressLine(progress, io.stdout.columns ?? 80)}`);
+      } else if (progress.phase !== lastPhase) {
+        println(io.stdout, `${progress.phase}…`);
+      }
+      lastPhase = progress.phase;
+    },
+    finish() {
+      if (tty && lastPhase !== '') io.stdout.write('\n');
+      lastPhase = '';
+    },
+  };
+}
+
+/**
+ * Runs an engine job with the CLI's output conventions (see progressPrinter); with `--json` the
+ * last line is one `{"type":"result",…}`, also on failure, before the error reaches the exit
+ * code.
  */
 export async function runJob<T extends JobOutcome>(
   io: CliIo,
   options: { json: boolean; jsonProgress: boolean },
   job: (hooks: JobHooks) => Promise<T>,
 ): Promise<number> {
-  const tty = !options.json && io.stdout.isTTY === true;
-  let lastPhase = '';
-  const onProgress = (progress: Progress): void => {
-    if (options.json) {
-      if (options.jsonProgress)
-        println(io.stdout, JSON.stringify({ type: 'progress', ...progress }));
-    } else if (tty) {
-      io.stdout.write(`\r${progressLine(progress, io.stdout.columns ?? 80)}`);
-    } else if (progress.phase !== lastPhase) {
-      println(io.stdout, `${progress.phase}…`);
-    }
-    lastPhase = progress.phase;
-  };
+  const printer = progressPrinter(io, options);
   try {
-    const result = await job({ signal: io.signal, onProgress, onLog: () => undefined });
-    if (tty) io.stdout.write('\n');
+    const result = await job({
+      signal: io.signal,
+      onProgress: (progress) => printer.onProgress(progress),
+      onLog: () => undefined,
+    });
+    printer.finish();
     if (options.json) {
       println(io.stdout, JSON.stringify({ type: 'result', ok: true, ...result }));
     } else {
@@ -70,7 +97,7 @@ export async function runJob<T extends JobOutcome>(
     }
     return EXIT.OK;
   } catch (error) {
-    if (tty) io.stdout.write('\n');
+    printer.finish();
     if (options.json)
       println(io.stdout, JSON.stringify({ type: 'result', ok: false, error: toWire(error) }));
     throw error;

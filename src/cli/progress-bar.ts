@@ -1,10 +1,17 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { PHASE_NAMES } from '../shared/messages';
-import { progressFraction, type Progress } from '../shared/progress';
+import {
+  progressFraction,
+  type DownloadPhase,
+  type Progress,
+  type WritePhase,
+} from '../shared/progress';
 import { formatBytes, formatDuration } from '../shared/units';
 
+export type AnyPhase = WritePhase | DownloadPhase;
+
 /** One terminal line: "Writing   [#######-------]  48%  31.2 MB/s  1 min 05 s left". */
-export function progressLine(progress: Progress, columns: number): string {
+export function progressLine(progress: Progress<AnyPhase>, columns: number): string {
   const percent = `${Math.floor(progressFraction(progress) * 100)}%`.padStart(4);
   const speed = progress.speedBps > 0 ? `${formatBytes(progress.speedBps)}/s` : '';
   const eta = progress.etaSeconds !== null ? `${formatDuration(progress.etaSeconds)} left` : '';

@@ -7,22 +7,23 @@ const EMIT_INTERVAL_MS = 250;
 const SPEED_WINDOW_MS = 5000;
 
 /**
- * Turns a stream of byte counts into throttled Progress events with a sliding-window speed.
+ * Turns a stream of byte counts into throttled Progress events with a sliding-window speed, for
+ * any job whose phases begin with 'preparing' (a write, a download).
  * `now` is injectable so the arithmetic is testable without timers.
  */
-export class ProgressMeter {
-  private phase: WritePhase = 'preparing';
+export class ProgressMeter<Phase extends string = WritePhase> {
+  private phase: Phase | 'preparing' = 'preparing';
   private bytesDone = 0;
   private bytesTotal = 0;
   private lastEmit = -Infinity;
   private samples: { at: number; bytes: number }[] = [];
 
   constructor(
-    private readonly emit: (progress: Progress) => void,
+    private readonly emit: (progress: Progress<Phase | 'preparing'>) => void,
     private readonly now: () => number = () => performance.now(),
   ) {}
 
-  start(phase: WritePhase, bytesTotal: number): void {
+  start(phase: Phase | 'preparing', bytesTotal: number): void {
     this.phase = phase;
     this.bytesDone = 0;
     this.bytesTotal = bytesTotal;
@@ -45,7 +46,7 @@ export class ProgressMeter {
     this.emit(this.snapshot());
   }
 
-  snapshot(): Progress {
+  snapshot(): Progress<Phase | 'preparing'> {
     const first = this.samples[0];
     const last = this.samples[this.samples.length - 1];
     const seconds = first && last ? (last.at - first.at) / 1000 : 0;

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+import type { WritePhase } from '../shared/progress';
 import { randomBytes } from 'node:crypto';
 import { LiveStickError } from '../shared/errors';
 import type { MaintenanceAction, MaintenanceResult } from '../shared/ipc';
@@ -209,7 +210,7 @@ export async function runMaintain(
   options: { readonly checks?: TargetCheckOptions } = {},
 ): Promise<MaintenanceResult> {
   const checked = await checkMaintainTarget(job.target, options.checks);
-  const meter = new ProgressMeter(hooks.onProgress);
+  const meter = new ProgressMeter<WritePhase>(hooks.onProgress);
   meter.start('preparing', 0);
   let target: Target | null = null;
   try {

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+import type { WritePhase } from '../shared/progress';
 import { randomBytes } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { LiveStickError } from '../shared/errors';
@@ -44,7 +45,7 @@ export async function openLiveImage(imagePath: string) {
  * table (its first MiB was wiped first and is written last).
  */
 export async function runWrite(job: WriteJob, hooks: JobHooks): Promise<WriteResult> {
-  const meter = new ProgressMeter(hooks.onProgress);
+  const meter = new ProgressMeter<WritePhase>(hooks.onProgress);
   meter.start('preparing', 0);
   await checkWriteTarget(job.target, job.imagePath);
   const { image, source } = await openLiveImage(job.imagePath);

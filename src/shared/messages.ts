@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+import { isDownloadFailure, type DownloadFailure } from './download';
 import type { ErrorCode, WireError } from './errors';
-import type { WritePhase } from './progress';
+import type { DownloadPhase, WritePhase } from './progress';
 
 /**
  * How each error code is worded for people: a short title and what to do. The engine's own
@@ -71,17 +72,45 @@ export const ERROR_TEXT: Readonly<Record<ErrorCode, { title: string; action: str
   },
 };
 
-/** How the wizard and the CLI's progress line name each phase of a write. */
-export const PHASE_NAMES: Readonly<Record<WritePhase, string>> = {
+/** How the wizard and the CLI's progress line name each phase of a write or a download. */
+export const PHASE_NAMES: Readonly<Record<WritePhase | DownloadPhase, string>> = {
   preparing: 'Preparing',
+  downloading: 'Downloading',
   writing: 'Writing',
   verifying: 'Verifying',
   finalizing: 'Finishing',
 };
 
+/**
+ * A failed download shares its code with a bad image file (SOURCE_UNREADABLE, SOURCE_CORRUPT,
+ * DOES_NOT_FIT), but the advice differs; `details.reason` picks it.
+ */
+export const DOWNLOAD_ACTIONS: Readonly<Record<DownloadFailure, string>> = {
+  offline: 'Check the network connection (and the proxy settings), then try again.',
+  'connection-lost': 'Try again; the download resumes where it stopped.',
+  'server-error': 'The server or mirror has a problem; try again later.',
+  'catalog-invalid': 'Check the catalog address, or try again later.',
+  'key-missing':
+    'This LiveStick does not know the key that signs this release; update LiveStick, or give the release key with --keyring.',
+  'signature-invalid':
+    'The checksum file may have been tampered with; nothing was kept. Try again later or from another mirror.',
+  'checksum-file-invalid': 'The checksum file does not describe this image; try again later.',
+  'catalog-mismatch':
+    'The catalog and the signed checksum file disagree; nothing was downloaded. Try again later.',
+  'size-mismatch': 'The download was deleted; try again (another mirror will likely be used).',
+  'checksum-mismatch':
+    'The damaged download was deleted; try again (another mirror will likely be used).',
+  'no-space': 'Free some space in the download folder or choose another folder.',
+};
+
+/** What to do about an error, in one sentence. */
+export function errorAction(error: WireError): string {
+  const reason = error.details?.reason;
+  return isDownloadFailure(reason) ? DOWNLOAD_ACTIONS[reason] : ERROR_TEXT[error.code].action;
+}
+
 /** One line for a terminal or a notification. */
 export function describeError(error: WireError): string {
-  const text = ERROR_TEXT[error.code];
   const message = error.message.trim().replace(/\.$/, '');
-  return `${message}. ${text.action}`;
+  return `${message}. ${errorAction(error)}`;
 }

@@ -6,8 +6,12 @@
 export const WRITE_PHASES = ['preparing', 'writing', 'verifying', 'finalizing'] as const;
 export type WritePhase = (typeof WRITE_PHASES)[number];
 
-export interface Progress {
-  readonly phase: WritePhase;
+/** A Fedora download: fetching and checking the catalog and CHECKSUM, the bytes, the SHA-256. */
+export const DOWNLOAD_PHASES = ['preparing', 'downloading', 'verifying'] as const;
+export type DownloadPhase = (typeof DOWNLOAD_PHASES)[number];
+
+export interface Progress<Phase extends string = WritePhase> {
+  readonly phase: Phase;
   readonly bytesDone: number;
   readonly bytesTotal: number;
   /** Over a sliding window, computed where the bytes move (the helper), not in the UI. */
@@ -16,6 +20,8 @@ export interface Progress {
   readonly etaSeconds: number | null;
 }
 
-export function progressFraction(progress: Progress): number {
+export type DownloadProgress = Progress<DownloadPhase>;
+
+export function progressFraction(progress: Progress<string>): number {
   return progress.bytesTotal > 0 ? Math.min(1, progress.bytesDone / progress.bytesTotal) : 0;
 }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import type { Command } from '../command';
+import { downloadCommand } from './download';
 import { infoCommand } from './info';
 import { inspectCommand } from './inspect';
 import { listCommand } from './list';
@@ -23,4 +24,5 @@ export const COMMANDS: readonly Command[] = [
   persistenceMenuCommand,
   restoreCommand,
   listCommand(),
+  downloadCommand,
 ];

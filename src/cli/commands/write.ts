@@ -1,18 +1,22 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { readFile, stat } from 'node:fs/promises';
 import { parseSize } from '../../shared/units';
+import { parseFedoraSource } from '../../core/download/catalog';
 import { runWrite } from '../../engine/run-write';
 import { integerOption, UsageError } from '../args';
 import type { Command } from '../command';
 import type { CliIo } from '../io';
 import { confirmOrRefuse, runJob } from '../job-output';
+import { downloadFedoraSource, FEDORA_SOURCE_HELP, FEDORA_SOURCE_OPTIONS } from './download';
 import { ask } from '../prompt';
 import { parseSizing, SIZING_HELP, SIZING_OPTIONS } from '../sizing-options';
 
 const USAGE = `Usage: livestick write <iso> <target> [options]
+       livestick write fedora:<edition>[:<release>] <target> [options]
 
 Writes a bootable, persistent Fedora live stick. <target> is a whole-disk device (/dev/sdX)
-or a disk image file (created or extended with --size).
+or a disk image file (created or extended with --size). A source like fedora:workstation:43
+downloads and verifies that image first (or reuses a verified one), as livestick download does.
 
 Options:
   --size N[M|G]         image files: create or extend the file to this size
@@ -22,7 +26,10 @@ ${SIZING_HELP}
   --zero-fill           zero the overlay, home and swap files instead of writing metadata only
   --no-verify           skip reading everything back
   --yes                 do not ask before erasing a device
-  --json                one JSON object per line: progress events, then the result`;
+  --json                one JSON object per line: progress events, then the result
+
+For a fedora: source:
+${FEDORA_SOURCE_HELP}`;
 
 async function passphraseFor(io: CliIo, file: string | undefined): Promise<string> {
   if (file !== undefined) {
@@ -62,6 +69,7 @@ export const writeCommand: Command = {
   usage: USAGE,
   options: {
     ...SIZING_OPTIONS,
+    ...FEDORA_SOURCE_OPTIONS,
     size: 'value',
     'home-passphrase-file': 'value',
     'pbkdf2-iterations': 'value',
@@ -71,9 +79,10 @@ export const writeCommand: Command = {
     json: 'flag',
   },
   async run(args, io) {
-    const [imagePath, target, ...extra] = args.positionals;
-    if (!imagePath || !target || extra.length)
+    const [source, target, ...extra] = args.positionals;
+    if (!source || !target || extra.length)
       throw new UsageError('give exactly an ISO and a target');
+    const fedora = parseFedoraSource(source);
     const sizing = parseSizing(args);
     const sizeText = args.values.get('size');
     const targetSizeBytes = sizeText === undefined ? undefined : parseSize(sizeText, 'M');
@@ -85,6 +94,7 @@ export const writeCommand: Command = {
     const homePassphrase = sizing.encryptedHome
       ? await passphraseFor(io, args.values.get('home-passphrase-file'))
       : undefined;
+    const imagePath = fedora ? await downloadFedoraSource(io, args, fedora, json) : source;
 
     return runJob(io, { json, jsonProgress: true }, (hooks) =>
       runWrite(
