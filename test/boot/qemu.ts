@@ -105,6 +105,9 @@ const GUEST_FAILURES: { re: RegExp; what: string }[] = [
   },
   { re: /Press any key to continue/, what: 'GRUB reported an error' },
   { re: /grub rescue>/, what: 'GRUB rescue shell' },
+  // GRUB's command line: it found no config (a bare `grub>` prompt waits forever).
+  { re: /\bgrub> /, what: 'GRUB found no config and waits at its command line' },
+  { re: /Media check failed/, what: "dracut's media check failed" },
   { re: /No bootable option or device was found|No bootable device/, what: 'no bootable device' },
 ];
 const KVM_FAILURE = /KVM internal error|kvm run failed|failed to initialize kvm/i;
