@@ -40,8 +40,8 @@ describe('livestick info on the boot fixtures', () => {
     async (kind) => {
       const iso = await getFixtureIso(kind);
       const check = spawnSync('checkisomd5', [iso], { encoding: 'utf8' });
-    expect(check.status, check.stderr).toBe(0);
-    expect(`${check.stdout}${check.stderr}`).toMatch(/PASS/);
+      expect(check.status, check.stderr).toBe(0);
+      expect(`${check.stdout}${check.stderr}`).toMatch(/PASS/);
       const result = await livestick(['info', iso, '--check', '--json']);
       expect(result.code, result.stderr).toBe(0);
       const md5 = JSON.parse(result.stdout).md5;
