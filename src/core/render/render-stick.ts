@@ -93,9 +93,10 @@ export interface StickBootConfig {
 }
 
 /**
- * The ISO's boot configs rewritten for the stick. /EFI/BOOT configs are read by EFI GRUB only;
- * /boot/grub2 ones by BIOS GRUB and, through kiwi's EFI stub (`configfile
- * ($root)/boot/grub2/grub.cfg`), by EFI GRUB too, so they keep the commands both have.
+ * The ISO's boot configs rewritten for the stick. /EFI/BOOT configs are read by EFI GRUB only.
+ * /boot/grub2 ones are rewritten for BIOS GRUB, which turns `linuxefi` into `linux`; kiwi's EFI
+ * stub (`configfile ($root)/boot/grub2/grub.cfg`) has EFI GRUB read them too, and kiwi writes
+ * plain `linux`/`initrd`, which both have.
  */
 export function stickBootConfigs(
   configs: readonly BootConfig[],
