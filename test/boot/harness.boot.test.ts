@@ -207,8 +207,9 @@ describe('boot harness on reference sticks', () => {
     expect(boot.cmdline).toContain(
       `root=live:CDLABEL=${FIXTURE_LABELS['kiwi-erofs']} rd.live.image rd.live.check`,
     );
-    expect(boot.log).toMatch(/checkisomd5|[Mm]edia check/);
+    expect(boot.log).toMatch(/The media check is complete, the result is: PASS/);
     expect(boot.rootMount).toMatch(/^LiveOS_rootfs overlay /);
+    expect(boot.rootBaseMount).toMatch(/^\/dev\/loop\d+ erofs /);
     expect(boot.rootMarker).toBe('written');
   });
 

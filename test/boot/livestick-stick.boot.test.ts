@@ -74,22 +74,27 @@ describe('sticks written by livestick boot and persist', () => {
   // Real media boot "Test this media & start" by default; on a stick that entry must persist
   // (dracut checks only iso9660/udf media, so it boots without a check).
   it.each([
-    ['modern', 'lorax F37-41, flat squashfs'],
-    ['kiwi', 'kiwi F42+, flat squashfs'],
-    ['kiwi-erofs', 'kiwi F42+, EROFS'],
-  ] as const)('%s image (%s), OverlayFS overlay and home.img, UEFI', async (kind, _era) => {
-    const stick = await write(kind, `${kind}-ovl-uefi`, [
-      '--overlay-size-mb',
-      '256',
-      '--home-size-mb',
-      '128',
-    ]);
-    const result = await expectPersistence(stick, 'uefi', true);
-    expect(result.cmdline).toContain('rd.live.check');
-    expect(result.cmdline).toContain('rd.live.overlay.overlayfs');
-    expect(result.boots[1]!.rootMount).toMatch(/^LiveOS_rootfs overlay /);
-    expect(result.boots[1]!.homeState).toBe('mounted');
-  });
+    ['modern', 'lorax F37-41', 'squashfs'],
+    ['kiwi', 'kiwi F42+', 'squashfs'],
+    ['kiwi-erofs', 'kiwi F42+', 'erofs'],
+  ] as const)(
+    '%s image (%s, %s root), OverlayFS overlay and home.img, UEFI',
+    async (kind, _era, fstype) => {
+      const stick = await write(kind, `${kind}-ovl-uefi`, [
+        '--overlay-size-mb',
+        '256',
+        '--home-size-mb',
+        '128',
+      ]);
+      const result = await expectPersistence(stick, 'uefi', true);
+      expect(result.cmdline).toContain('rd.live.check');
+      expect(result.cmdline).toContain('rd.live.overlay.overlayfs');
+      expect(result.boots[1]!.rootMount).toMatch(/^LiveOS_rootfs overlay /);
+      // dracut mounted the root image itself as OverlayFS's lower layer.
+      expect(result.boots[1]!.rootBaseMount).toMatch(new RegExp(`^/dev/loop\\d+ ${fstype} `));
+      expect(result.boots[1]!.homeState).toBe('mounted');
+    },
+  );
 
   it('f24 image with an encrypted home, unlocked by the guest', async () => {
     const passphraseFile = join(work, 'passphrase');

@@ -47,6 +47,8 @@ export interface BootResult {
   dmAfter: string | null;
   /** `source fstype options` of / in the guest. */
   rootMount: string | null;
+  /** `source fstype options` of /run/rootfsbase, OverlayFS's lower layer; null when not mounted. */
+  rootBaseMount: string | null;
   rootMarker: 'found' | 'written' | null;
   /** Contents of the root marker file (found or freshly written). */
   rootMarkerValue: string | null;
@@ -398,6 +400,7 @@ export function parseSerialLog(log: string): ParsedLog {
     dmBefore: dm('dm-before'),
     dmAfter: dm('dm-after'),
     rootMount: get('rootfs'),
+    rootBaseMount: dm('rootfs-base'),
     rootMarker: root.state,
     rootMarkerValue: root.value,
     homeState: homeStates.find((s) => s === get('home')) ?? null,

@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURE_LABELS, getFixtureIso, type LiveFixtureKind } from '../boot/fixtures';
 import { livestick } from './cli-helpers';
 import { tempDir } from './iso-fixtures';
@@ -21,6 +21,10 @@ const EXPECTED: Readonly<
   'kiwi-erofs': { era: 'kiwi', rootfs: 'erofs', overlayKinds: ['overlayfs'] },
 };
 const KINDS = Object.keys(EXPECTED) as LiveFixtureKind[];
+
+// Building the fixtures (kernel, two dracut runs, six ISOs) takes a minute or two on a busy
+// machine: under the hook timeout, not a test's.
+beforeAll(() => getFixtureIso('f24'));
 
 describe('livestick info on the boot fixtures', () => {
   it.each(KINDS)('%s: label, era, root filesystem, implanted MD5', async (kind) => {
