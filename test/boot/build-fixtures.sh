@@ -153,9 +153,9 @@ fetch_dracut_ng() {
   archive=$(release_archive "$codename") ||
     die "no apt source for $codename in /etc/apt/sources.list{,.d}: cannot fetch dracut from $codename-backports"
   read -r uri signed <<<"$archive"
-  apt=$(mktemp -d)
-  # shellcheck disable=SC2064
-  trap "rm -rf '$apt'" RETURN
+  # apt's lists and downloads stay in the cache, never in the system's apt directories.
+  apt=$store/apt
+  rm -rf "$apt"
   mkdir -p "$apt"/lists/partial "$apt"/cache/archives/partial "$apt/debs"
   if [[ $signed == - ]]; then
     echo "deb $uri $codename-backports main" >"$apt/sources.list"
@@ -188,6 +188,7 @@ fetch_dracut_ng() {
     rm -rf "$store/$version"
     mv "$store/$version.tmp" "$store/$version"
   fi
+  rm -rf "$apt"
   echo "$version"
 }
 mkdir -p "$cache_root"
@@ -421,12 +422,13 @@ install_configs kiwi "$t"
 cp -r /usr/lib/grub/i386-pc "$t/boot/grub2/i386-pc"
 echo "$KIWI_ID" >"$t/boot/$KIWI_ID"
 echo "$KIWI_ID" >"$t/boot/mbrid"
-cp "$work/BOOTX64.EFI" "$t/EFI/BOOT/BOOTX64.EFI"
+# kiwi names the loader in lower case; firmware matches FAT names case-insensitively.
+cp "$work/BOOTX64.EFI" "$t/EFI/BOOT/bootx64.efi"
 cp /usr/lib/shim/mmx64.efi "$t/EFI/BOOT/mmx64.efi"
 # The image's /boot/efi tree brings shim's fallback loader; Fedora keeps it out of the ESP only.
 cp /usr/lib/shim/fbx64.efi "$t/EFI/BOOT/fbx64.efi"
 cp "$t/EFI/BOOT/grub.cfg" "$t/EFI/fedora/grub.cfg"
-make_esp "$work/esp-kiwi.img" "$t" EFI/BOOT/BOOTX64.EFI EFI/BOOT/mmx64.efi EFI/BOOT/grub.cfg \
+make_esp "$work/esp-kiwi.img" "$t" EFI/BOOT/bootx64.efi EFI/BOOT/mmx64.efi EFI/BOOT/grub.cfg \
   EFI/fedora/grub.cfg
 for variant in kiwi kiwi-erofs; do
   log "$variant ISO"
@@ -470,8 +472,10 @@ for old in "$cache_root"/*; do
     rm -rf "$old"
   fi
 done
+flock 8
 for old in "$cache_root"/dracut-ng/*; do
   [[ $old == "$dracut_ng" ]] || rm -rf "$old"
 done
+flock -u 8
 log "done: $out"
 echo "$out"

@@ -164,7 +164,7 @@ describe('fixture ISOs', () => {
           '/boot/grub2/loopback.cfg',
           '/boot/grub2/i386-pc/normal.mod',
           '/boot/mbrid',
-          '/EFI/BOOT/BOOTX64.EFI',
+          '/EFI/BOOT/bootx64.efi',
           '/EFI/BOOT/grub.cfg',
           '/EFI/BOOT/fbx64.efi',
           '/EFI/fedora/grub.cfg',
