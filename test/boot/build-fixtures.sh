@@ -1,31 +1,54 @@
 #!/bin/bash
-# Builds small but real Fedora-style LiveOS ISOs from Debian packages:
-#   f24.iso        Fedora 24-36 layout: isolinux, EFI GRUB with linuxefi, nested
-#                  LiveOS/squashfs.img -> LiveOS/rootfs.img (ext4)
-#   modern.iso     Fedora 40 layout: GRUB for BIOS and UEFI, no isolinux, flat squashfs
-#   plain.iso      a non-live data ISO
-#   truncated.iso  the first 40 % of f24.iso
-# Output goes to <cache-root>/<recipe-hash>/ (default <repo>/.cache/fixtures); the
-# directory is printed on stdout as the last line. The hash covers this script, the
-# guest init and the versions of the Debian packages used, so a changed recipe
-# rebuilds. Concurrent callers serialise on a lock file and reuse the result.
+# Builds small but real Fedora-style LiveOS ISOs from Debian packages, each carrying the details of
+# the real media of its era that a writer depends on (test/boot/README.md lists them):
+#   f24.iso         Fedora 24-36 (lorax + isolinux): EFI GRUB with linuxefi, nested
+#                   LiveOS/squashfs.img -> LiveOS/rootfs.img (ext4), dracut 059
+#   modern.iso      Fedora 37-41 (lorax, GRUB for BIOS and UEFI, no isolinux): flat squashfs,
+#                   ESP appended as GPT partition 2, /boot/grub2/i386-pc, dracut 059
+#   kiwi.iso        Fedora 42+ (kiwi): /boot/x86_64/loader, the EFI stub config, id files,
+#                   flat squashfs, dracut 106
+#   kiwi-erofs.iso  the same with an EROFS squashfs.img, as Fedora 42/43 ship
+#   plain.iso       a non-live data ISO
+#   truncated.iso   the first 40 % of f24.iso
+# Every live ISO has an implanted MD5 and boots its "Test this media & start" entry by default.
+# The boot configs are the files under fixture-configs/ (the unit tests rewrite the same files).
 #
-# Requires root only for file ownership inside the images (mkfs.ext4 -d keeps
-# owners); it never mounts anything or touches a block device.
+# Output goes to <cache-root>/<recipe-hash>/ (default <repo>/.cache/fixtures); the directory is
+# printed on stdout as the last line. The hash covers this script, the configs, the guest init and
+# the versions of the Debian packages used, so a changed recipe rebuilds. Concurrent callers
+# serialise on a lock file and reuse the result.
+#
+# dracut 106 (EROFS roots need dracut >= 103; Debian 12 has 059) comes from the bookworm-backports
+# suite of the archive this machine's apt sources name, fetched with a private apt configuration
+# into <cache-root>/dracut-ng/<version>/ and run from there; the system's apt setup and dracut are
+# left alone.
+#
+# Requires root only for file ownership inside the images (mkfs.ext4 -d keeps owners); it never
+# mounts anything or touches a block device.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 cache_root=${1:-$repo/.cache/fixtures}
+configs=$here/fixture-configs
 
 F24_LABEL=Fedora-WS-Live-24-1-2
-MODERN_LABEL=Fedora-WS-Live-40-1-14
+MODERN_LABEL=Fedora-WS-Live-41-1-4
+KIWI_LABEL=Fedora-WS-Live-42
+# kiwi's random media id; fixture-configs/kiwi searches for /boot/<id>.
+KIWI_ID=0x6c697665
 ROOTFS_MIB=256
+# dracut-ng from bookworm-backports. Another version the suite has is taken when this one is gone
+# (the suite keeps only its newest), provided it still reads EROFS roots.
+DRACUT_NG_VERSION=106-5~bpo12+1
+DRACUT_NG_MIN_VERSION=103
+DRACUT_NG_PACKAGES=(dracut-core dracut dracut-live dracut-squash dracut-install)
 
 die() {
   echo "build-fixtures: $*" >&2
   exit 1
 }
+log() { echo "build-fixtures: $*" >&2; }
 
 mapfile -t packages < <(grep -v '^\s*\(#\|$\)' "$here/debian-packages.txt")
 missing=()
@@ -41,7 +64,8 @@ fi
 # "6.1.0-57-amd64", so they are left out by name and every candidate's config is checked.
 REQUIRED_KERNEL_CONFIG=(USB_SUPPORT USB USB_XHCI_HCD USB_XHCI_PCI USB_STORAGE USB_UAS BLK_DEV_SD
   VFAT_FS NLS_CODEPAGE_437 NLS_ISO8859_1 NLS_UTF8 NLS_ASCII SQUASHFS SQUASHFS_XZ BLK_DEV_LOOP
-  BLK_DEV_DM DM_SNAPSHOT DM_CRYPT OVERLAY_FS EXT4_FS ISO9660_FS FW_CFG_SYSFS)
+  BLK_DEV_DM DM_SNAPSHOT DM_CRYPT OVERLAY_FS EXT4_FS ISO9660_FS FW_CFG_SYSFS EROFS_FS EROFS_FS_ZIP
+  EXFAT_FS)
 missing_kernel_config() { # <kernel version>: prints the required options its config lacks
   local option
   for option in "${REQUIRED_KERNEL_CONFIG[@]}"; do
@@ -61,22 +85,130 @@ choose_kernel() {
       echo "$kver"
       return
     fi
-    echo "build-fixtures: kernel $kver lacks ${lacking% }; trying an older one" >&2
+    log "kernel $kver lacks ${lacking% }; trying an older one"
   done
   die "no installed kernel has /boot/vmlinuz, /boot/config and the drivers the fixtures need (${REQUIRED_KERNEL_CONFIG[*]}); install linux-image-amd64"
 }
 kver=$(choose_kernel)
-echo "build-fixtures: fixture kernel $kver" >&2
+log "fixture kernel $kver"
+
+# --- dracut-ng --------------------------------------------------------------------
+# The Debian archive URI (and its keyring, if a file is named) of the apt source that carries the
+# release itself, from one-line *.list files or deb822 *.sources stanzas.
+release_archive() { # <codename>: prints "<uri> <keyring file or ->"
+  local codename=$1 file found
+  for file in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+    [[ -f $file ]] || continue
+    found=$(awk -v codename="$codename" '
+      /^[ \t]*deb[ \t]/ {
+        line = $0; options = ""
+        if (match(line, /\[[^]]*\]/)) {
+          options = substr(line, RSTART + 1, RLENGTH - 2)
+          line = substr(line, 1, RSTART - 1) " " substr(line, RSTART + RLENGTH)
+        }
+        split(line, f, " ")
+        if (f[3] != codename) next
+        keyring = "-"
+        if (match(options, /signed-by=[^ ]+/)) keyring = substr(options, RSTART + 10, RLENGTH - 10)
+        print f[2], keyring
+        exit
+      }' "$file")
+    [[ -n $found ]] && echo "$found" && return
+  done
+  for file in /etc/apt/sources.list.d/*.sources; do
+    [[ -f $file ]] || continue
+    found=$(awk -v codename="$codename" '
+      BEGIN { RS = ""; FS = "\n" }
+      {
+        types = ""; suites = ""; uri = ""; keyring = "-"; enabled = "yes"
+        for (i = 1; i <= NF; i++) {
+          if ($i ~ /^#/ || $i ~ /^[ \t]/) continue
+          key = tolower($i); sub(/:.*/, "", key)
+          value = $i; sub(/^[^:]*:[ \t]*/, "", value)
+          if (key == "types") types = " " value " "
+          else if (key == "uris") { split(value, u, " "); uri = u[1] }
+          else if (key == "suites") suites = " " value " "
+          else if (key == "enabled") enabled = tolower(value)
+          else if (key == "signed-by" && value ~ /^\//) keyring = value
+        }
+        if (types ~ / deb / && index(suites, " " codename " ") && enabled != "no" && uri != "") {
+          print uri, keyring
+          exit
+        }
+      }' "$file")
+    [[ -n $found ]] && echo "$found" && return
+  done
+  return 1
+}
+
+# Prints the version used and leaves it unpacked in $cache_root/dracut-ng/<version>/.
+fetch_dracut_ng() {
+  local store=$cache_root/dracut-ng codename archive uri signed apt version newest
+  if [[ -f $store/$DRACUT_NG_VERSION/complete ]]; then
+    echo "$DRACUT_NG_VERSION"
+    return
+  fi
+  codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-}")
+  [[ -n $codename ]] || die "cannot tell the Debian release (no VERSION_CODENAME in /etc/os-release)"
+  archive=$(release_archive "$codename") ||
+    die "no apt source for $codename in /etc/apt/sources.list{,.d}: cannot fetch dracut from $codename-backports"
+  read -r uri signed <<<"$archive"
+  # apt's lists and downloads stay in the cache, never in the system's apt directories.
+  apt=$store/apt
+  rm -rf "$apt"
+  mkdir -p "$apt"/lists/partial "$apt"/cache/archives/partial "$apt/debs"
+  if [[ $signed == - ]]; then
+    echo "deb $uri $codename-backports main" >"$apt/sources.list"
+  else
+    echo "deb [signed-by=$signed] $uri $codename-backports main" >"$apt/sources.list"
+  fi
+  local apt_options=(-q -o "Dir::Etc::SourceList=$apt/sources.list" -o Dir::Etc::SourceParts=-
+    -o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" -o APT::Sandbox::User=root)
+  log "fetching dracut-ng from $codename-backports"
+  apt-get "${apt_options[@]}" update >&2 || die "apt-get update of $codename-backports failed"
+  version=$DRACUT_NG_VERSION
+  if ! apt-cache "${apt_options[@]}" madison dracut-core | grep -q "| $version |.*-backports"; then
+    newest=$(apt-cache "${apt_options[@]}" madison dracut-core | awk -F' [|] ' '/-backports/ {print $2}' |
+      sort -V | tail -n1)
+    [[ -n $newest ]] || die "$codename-backports has no dracut-core"
+    dpkg --compare-versions "$newest" ge "$DRACUT_NG_MIN_VERSION" ||
+      die "$codename-backports has dracut $newest; EROFS roots need >= $DRACUT_NG_MIN_VERSION"
+    log "dracut $DRACUT_NG_VERSION is gone from $codename-backports; using $newest (update DRACUT_NG_VERSION)"
+    version=$newest
+  fi
+  if [[ ! -f $store/$version/complete ]]; then
+    (cd "$apt/debs" && apt-get "${apt_options[@]}" download "${DRACUT_NG_PACKAGES[@]/%/=$version}") >&2 ||
+      die "downloading dracut $version failed"
+    rm -rf "$store/$version.tmp"
+    mkdir -p "$store/$version.tmp"
+    for deb in "$apt"/debs/*.deb; do dpkg -x "$deb" "$store/$version.tmp"; done
+    [[ -x $store/$version.tmp/usr/bin/dracut && -x $store/$version.tmp/usr/lib/dracut/dracut-install ]] ||
+      die "the dracut $version packages hold no usr/bin/dracut or dracut-install"
+    touch "$store/$version.tmp/complete"
+    rm -rf "$store/$version"
+    mv "$store/$version.tmp" "$store/$version"
+  fi
+  rm -rf "$apt"
+  echo "$version"
+}
+mkdir -p "$cache_root"
+exec 8>"$cache_root/dracut-ng.lock"
+flock 8
+dracut_ng_version=$(fetch_dracut_ng)
+flock -u 8
+dracut_ng=$cache_root/dracut-ng/$dracut_ng_version
+log "dracut-ng $dracut_ng_version"
 
 recipe_hash=$(
   {
     cat "$here/build-fixtures.sh" "$here/guest-init.sh"
+    (cd "$configs" && find . -type f | LC_ALL=C sort | xargs -d '\n' tail -n +1)
     echo "kernel $kver"
+    echo "dracut-ng $dracut_ng_version"
     dpkg-query -W -f='${Package} ${Version}\n' "${packages[@]}"
   } | sha256sum | cut -c1-16
 )
 out=$cache_root/$recipe_hash
-mkdir -p "$cache_root"
 
 exec 9>"$cache_root/$recipe_hash.lock"
 flock 9
@@ -88,29 +220,45 @@ fi
 rm -rf "$out" "$out.tmp"
 work=$out.tmp
 mkdir -p "$work"
-log() { echo "build-fixtures: $*" >&2; }
 
 # --- initramfs -------------------------------------------------------------------
-# Debian's dracut 059 without the host's config. dracut 059 does not create the
-# upper/work directories of a *temporary* OverlayFS overlay (dracut-ng does), so
-# flat images would land in emergency mode without this pre-mount hook; it runs
-# after dmsquash-live-root has made its symlinks, so persistent overlays are untouched.
-log "initramfs for $kver"
-mkdir -p "$work/dracut-conf"
+# No host config, no kernel-modules (keeps it near 15 MB), the drivers a QEMU USB stick needs and
+# the filesystems of every stick layout (exFAT comes with large-persistence sticks).
+DRIVERS='xhci_pci xhci_hcd usb_storage uas sd_mod sr_mod vfat fat nls_cp437 nls_iso8859_1 nls_utf8
+  nls_ascii squashfs loop dm_mod dm_snapshot overlay ext4 isofs erofs exfat'
+initramfs() { # <dracut command...> -- <extra dracut options...> <output>
+  local command=()
+  while [[ $1 != -- ]]; do
+    command+=("$1")
+    shift
+  done
+  shift
+  mkdir -p "$work/dracut-conf"
+  "${command[@]}" --quiet --force --no-hostonly --no-early-microcode --reproducible \
+    --conf /dev/null --confdir "$work/dracut-conf" --tmpdir "$work" \
+    --kver "$kver" --compress zstd \
+    --add dmsquash-live --omit 'kernel-modules kernel-modules-extra plymouth' \
+    --add-drivers "$DRIVERS" "$@" 2> >(grep -v '^Creating \(user\|group\) ' >&2)
+}
+
+# Debian's dracut 059 does not create the upper/work directories of a *temporary* OverlayFS
+# overlay (dracut-ng does), so flat images would land in emergency mode without this pre-mount
+# hook; it runs after dmsquash-live-root has made its symlinks, so persistent overlays are
+# untouched.
+log "initramfs for $kver (dracut 059)"
 cat >"$work/livestick-ovl-dirs.sh" <<'EOF'
 #!/bin/sh
 [ -e /run/overlayfs ] || mkdir -m 0755 -p /run/overlayfs
 [ -e /run/ovlwork ] || mkdir -m 0755 -p /run/ovlwork
 EOF
 chmod 0755 "$work/livestick-ovl-dirs.sh"
-dracut --quiet --force --no-hostonly --no-early-microcode --reproducible \
-  --conf /dev/null --confdir "$work/dracut-conf" --tmpdir "$work" \
-  --kver "$kver" --compress zstd \
-  --add dmsquash-live --omit 'kernel-modules kernel-modules-extra plymouth' \
-  --add-drivers 'xhci_pci xhci_hcd usb_storage uas sd_mod sr_mod vfat fat nls_cp437
-    nls_iso8859_1 nls_utf8 nls_ascii squashfs loop dm_mod dm_snapshot overlay ext4 isofs' \
+initramfs dracut -- \
   --include "$work/livestick-ovl-dirs.sh" /lib/dracut/hooks/pre-mount/50-livestick-ovl-dirs.sh \
   "$work/initrd.img"
+log "initramfs for $kver (dracut $dracut_ng_version)"
+initramfs env "dracutbasedir=$dracut_ng/usr/lib/dracut" \
+  "DRACUT_INSTALL=$dracut_ng/usr/lib/dracut/dracut-install" "$dracut_ng/usr/bin/dracut" -- \
+  "$work/initrd-ng.img"
 cp "/boot/vmlinuz-$kver" "$work/vmlinuz"
 
 # --- live root -------------------------------------------------------------------
@@ -155,8 +303,10 @@ EOF
 echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
 echo 'root:x:0:' >"$root/etc/group"
 
-# --- squashfs images -------------------------------------------------------------
-log "squashfs images"
+# --- root images -----------------------------------------------------------------
+# Flat images hold both /proc and /usr: dracut up to 105 detects "flat" by the first, 106+ by the
+# second.
+log "root images"
 mkdir -p "$work/nested/LiveOS"
 # Fedora's rootfs.img is mostly free space; so is ours, so that tests can fill the
 # root well past a small overlay while the squashfs stays small.
@@ -164,24 +314,61 @@ truncate -s "${ROOTFS_MIB}M" "$work/nested/LiveOS/rootfs.img"
 mkfs.ext4 -q -F -L Anaconda -d "$root" "$work/nested/LiveOS/rootfs.img"
 mksquashfs "$work/nested" "$work/squashfs-nested.img" -comp xz -noappend -quiet -no-progress >&2
 mksquashfs "$root" "$work/squashfs-flat.img" -comp xz -noappend -quiet -no-progress >&2
+# kiwi builds EROFS with lzma and 1 MiB physical clusters; Debian 12's mkfs.erofs offers lz4hc,
+# which the fixture kernel reads as well.
+mkfs.erofs --quiet -zlz4hc -C1048576 "$work/erofs.img" "$root" >&2
 
 # --- GRUB images -----------------------------------------------------------------
 grub_modules=(part_msdos part_gpt fat iso9660 ext2 search search_label search_fs_uuid
   search_fs_file linux normal configfile echo test regexp ls cat sleep gzio chain
-  all_video font gfxterm minicmd halt reboot)
+  all_video font gfxterm terminal minicmd halt reboot)
+# One EFI image stands for shim + grubx64.efi: it reads grub.cfg next to itself (-p /EFI/BOOT).
 grub-mkimage -O x86_64-efi -p /EFI/BOOT -o "$work/BOOTX64.EFI" \
   "${grub_modules[@]}" linuxefi efi_gop efi_uga video_bochs video_cirrus
-grub-mkimage -O i386-pc-eltorito -p /boot/grub2 -o "$work/eltorito.img" \
-  "${grub_modules[@]}" biosdisk
+# lorax: only iso9660 and biosdisk inside; everything else comes from /boot/grub2/i386-pc.
+grub-mkimage -O i386-pc-eltorito -p /boot/grub2 -o "$work/eltorito-lorax.img" iso9660 biosdisk
+# kiwi: an early config finds the medium by its id file (as its EFI stub does).
+printf 'search --file --set=root /boot/%s\nset prefix=($root)/boot/grub2\n' "$KIWI_ID" \
+  >"$work/kiwi-earlyboot.cfg"
+grub-mkimage -O i386-pc-eltorito -c "$work/kiwi-earlyboot.cfg" -p /boot/grub2 \
+  -o "$work/eltorito-kiwi.img" biosdisk iso9660 part_msdos part_gpt search search_fs_file \
+  configfile normal
 
-# A FAT image holding EFI/BOOT (the El Torito UEFI boot image).
-make_efiboot() { # <grub.cfg> <output>
-  local kib
-  kib=$((($(stat -c %s "$work/BOOTX64.EFI") + $(stat -c %s "$1")) / 1024 + 1024))
-  mkfs.vfat -C -n ANACONDA "$2" "$kib" >/dev/null
-  mmd -i "$2" ::/EFI ::/EFI/BOOT
-  mcopy -i "$2" "$work/BOOTX64.EFI" ::/EFI/BOOT/BOOTX64.EFI
-  mcopy -i "$2" "$1" ::/EFI/BOOT/grub.cfg
+# A FAT image holding the EFI tree (the ESP: El Torito UEFI image or appended partition).
+make_esp() { # <output> <ISO tree> <paths under the tree...>
+  local output=$1 tree=$2 bytes=0 path dir
+  shift 2
+  for path in "$@"; do bytes=$((bytes + $(stat -c %s "$tree/$path"))); done
+  mkfs.vfat -C -n ANACONDA "$output" $((bytes / 1024 + 1024)) >/dev/null
+  local -A made=()
+  for path in "$@"; do
+    dir=
+    for part in $(dirname "$path" | tr / ' '); do
+      dir+=/$part
+      [[ -n ${made[$dir]:-} ]] || mmd -i "$output" "::$dir"
+      made[$dir]=1
+    done
+    mcopy -i "$output" "$tree/$path" "::/$path"
+  done
+}
+
+# Copies a fixture's boot configs into an ISO tree.
+install_configs() { # <fixture-configs subdirectory> <ISO tree>
+  (cd "$configs/$1" && find . -type f -print0 | cpio -0 -pdm --quiet "$2")
+}
+
+# A hybrid ISO like lorax's and kiwi's: GRUB's hybrid MBR, the ESP appended as GPT partition 2
+# (not a file in the tree), El Torito for BIOS and for UEFI (the appended partition).
+make_grub_hybrid_iso() { # <output> <label> <tree> <esp> <eltorito.img path> <boot catalog path>
+  xorriso -as mkisofs -quiet -o "$1" -V "$2" -R -J \
+    --grub2-mbr /usr/lib/grub/i386-pc/boot_hybrid.img -partition_offset 16 \
+    -appended_part_as_gpt \
+    -append_partition 2 C12A7328-F81F-11D2-BA4B-00A0C93EC93B "$4" \
+    -iso_mbr_part_type EBD0A0A2-B9E5-4433-87C0-68B6B72699C7 \
+    -c "$6" --boot-catalog-hide \
+    -b "$5" -no-emul-boot -boot-load-size 4 -boot-info-table --grub2-boot-info \
+    -eltorito-alt-boot -e '--interval:appended_partition_2:all::' -no-emul-boot \
+    "$3" >&2
 }
 
 # --- f24 ISO ---------------------------------------------------------------------
@@ -197,105 +384,9 @@ for m in ldlinux.c32 vesamenu.c32 libcom32.c32 libutil.c32; do
   cp "/usr/lib/syslinux/modules/bios/$m" "$t/isolinux/"
 done
 echo 'Fedora-Workstation-Live 24' >"$t/isolinux/boot.msg"
-root_arg="root=live:CDLABEL=$F24_LABEL"
-cat >"$t/isolinux/isolinux.cfg" <<EOF
-default vesamenu.c32
-timeout 10
-
-display boot.msg
-
-menu clear
-menu title Fedora-Workstation-Live 24
-menu vshift 8
-menu rows 18
-menu margin 8
-menu helpmsgrow 15
-menu tabmsgrow 13
-menu tabmsg Press Tab for full configuration options on menu items.
-
-menu separator # insert an empty line
-menu separator # insert an empty line
-
-label linux
-  menu label ^Start Fedora-Workstation-Live 24
-  kernel vmlinuz
-  append initrd=initrd.img $root_arg rd.live.image quiet console=ttyS0
-
-label check
-  menu label Test this ^media & start Fedora-Workstation-Live 24
-  menu default
-  kernel vmlinuz
-  append initrd=initrd.img $root_arg rd.live.image rd.live.check quiet console=ttyS0
-
-menu separator # insert an empty line
-
-# utilities
-menu begin ^Troubleshooting
-  menu title Troubleshooting
-
-label vesa
-  menu indent count 5
-  menu label Start Fedora-Workstation-Live 24 in ^basic graphics mode
-  text help
-	Try this option out if you're having trouble starting
-	Fedora-Workstation-Live 24.
-  endtext
-  kernel vmlinuz
-  append initrd=initrd.img $root_arg rd.live.image nomodeset quiet console=ttyS0
-
-label local
-  menu indent count 5
-  menu label Boot from ^local drive
-  localboot 0xffff
-
-menu separator # insert an empty line
-
-label returntomain
-  menu label Return to ^main menu
-  menu exit
-
-menu end
-EOF
-cat >"$t/EFI/BOOT/grub.cfg" <<EOF
-set default="0"
-
-function load_video {
-  insmod efi_gop
-  insmod efi_uga
-  insmod video_bochs
-  insmod video_cirrus
-  insmod all_video
-}
-
-load_video
-set gfxpayload=keep
-insmod gzio
-insmod part_gpt
-insmod ext2
-
-set timeout=1
-### END /etc/grub.d/00_header ###
-
-search --no-floppy --set=root -l '$F24_LABEL'
-
-### BEGIN /etc/grub.d/10_linux ###
-menuentry 'Start Fedora-Workstation-Live 24' --class fedora --class gnu-linux --class gnu --class os {
-	linuxefi /images/pxeboot/vmlinuz $root_arg rd.live.image quiet console=ttyS0
-	initrdefi /images/pxeboot/initrd.img
-}
-menuentry 'Test this media & start Fedora-Workstation-Live 24' --class fedora --class gnu-linux --class gnu --class os {
-	linuxefi /images/pxeboot/vmlinuz $root_arg rd.live.image rd.live.check quiet console=ttyS0
-	initrdefi /images/pxeboot/initrd.img
-}
-submenu 'Troubleshooting -->' {
-	menuentry 'Start Fedora-Workstation-Live 24 in basic graphics mode' --class fedora --class gnu-linux --class gnu --class os {
-		linuxefi /images/pxeboot/vmlinuz $root_arg rd.live.image nomodeset quiet console=ttyS0
-		initrdefi /images/pxeboot/initrd.img
-	}
-}
-EOF
+install_configs f24 "$t"
 cp "$work/BOOTX64.EFI" "$t/EFI/BOOT/BOOTX64.EFI"
-make_efiboot "$t/EFI/BOOT/grub.cfg" "$t/images/efiboot.img"
+make_esp "$t/images/efiboot.img" "$t" EFI/BOOT/BOOTX64.EFI EFI/BOOT/grub.cfg
 cp "$work/squashfs-nested.img" "$t/LiveOS/squashfs.img"
 xorriso -as mkisofs -quiet -o "$work/f24.iso" -V "$F24_LABEL" -R -J --hardlinks \
   -isohybrid-mbr /usr/lib/ISOLINUX/isohdpfx.bin \
@@ -304,71 +395,56 @@ xorriso -as mkisofs -quiet -o "$work/f24.iso" -V "$F24_LABEL" -R -J --hardlinks 
   -eltorito-alt-boot -e images/efiboot.img -no-emul-boot -isohybrid-gpt-basdat \
   "$t" >&2
 
-# --- modern ISO ------------------------------------------------------------------
+# --- modern ISO (lorax, Fedora 37-41) --------------------------------------------
 log "modern ISO"
 t=$work/tree-modern
 mkdir -p "$t"/{boot/grub2,images/pxeboot,EFI/BOOT,LiveOS}
 cp "$work/vmlinuz" "$work/initrd.img" "$t/images/pxeboot/"
-root_arg="root=live:CDLABEL=$MODERN_LABEL"
-modern_entries() { # <extra entries>
-  cat <<EOF
-set default="0"
-
-function load_video {
-  insmod all_video
-}
-
-load_video
-set gfxpayload=keep
-insmod gzio
-insmod part_gpt
-insmod ext2
-insmod chain
-
-set timeout=1
-### END /etc/grub.d/00_header ###
-
-search --no-floppy --set=root -l '$MODERN_LABEL'
-
-### BEGIN /etc/grub.d/10_linux ###
-menuentry 'Start Fedora-Workstation-Live 40' --class fedora --class gnu-linux --class gnu --class os {
-	linux /images/pxeboot/vmlinuz $root_arg rd.live.image quiet rhgb console=ttyS0
-	initrd /images/pxeboot/initrd.img
-}
-menuentry 'Test this media & start Fedora-Workstation-Live 40' --class fedora --class gnu-linux --class gnu --class os {
-	linux /images/pxeboot/vmlinuz $root_arg rd.live.image rd.live.check quiet console=ttyS0
-	initrd /images/pxeboot/initrd.img
-}
-submenu 'Troubleshooting -->' {
-	menuentry 'Start Fedora-Workstation-Live 40 in basic graphics mode' --class fedora --class gnu-linux --class gnu --class os {
-		linux /images/pxeboot/vmlinuz $root_arg rd.live.image nomodeset $1quiet rhgb console=ttyS0
-		initrd /images/pxeboot/initrd.img
-	}
-$2}
-EOF
-}
-modern_entries 'vga=791 ' "	menuentry 'Boot first drive' --class fedora --class gnu-linux --class gnu --class os {
-		chainloader (hd0)+1
-	}
-	menuentry 'Boot second drive' --class fedora --class gnu-linux --class gnu --class os {
-		chainloader (hd1)+1
-	}
-" >"$t/boot/grub2/grub.cfg"
-modern_entries '' '' >"$t/EFI/BOOT/grub.cfg"
+install_configs modern "$t"
+# lorax grafts the build root's whole GRUB i386-pc directory.
+cp -r /usr/lib/grub/i386-pc "$t/boot/grub2/i386-pc"
 cp "$work/BOOTX64.EFI" "$t/EFI/BOOT/BOOTX64.EFI"
-make_efiboot "$t/EFI/BOOT/grub.cfg" "$t/images/efiboot.img"
-cp "$work/eltorito.img" "$t/images/eltorito.img"
+cp /usr/lib/shim/mmx64.efi "$t/EFI/BOOT/mmx64.efi"
+make_esp "$work/esp-modern.img" "$t" EFI/BOOT/BOOTX64.EFI EFI/BOOT/mmx64.efi EFI/BOOT/grub.cfg \
+  EFI/BOOT/BOOT.conf
+cp "$work/eltorito-lorax.img" "$t/images/eltorito.img"
 cp "$work/squashfs-flat.img" "$t/LiveOS/squashfs.img"
-# lorax's layout: GRUB hybrid MBR, the ESP appended as GPT partition 2.
-xorriso -as mkisofs -quiet -o "$work/modern.iso" -V "$MODERN_LABEL" -R -J \
-  --grub2-mbr /usr/lib/grub/i386-pc/boot_hybrid.img -partition_offset 16 \
-  -appended_part_as_gpt \
-  -append_partition 2 C12A7328-F81F-11D2-BA4B-00A0C93EC93B "$t/images/efiboot.img" \
-  -iso_mbr_part_type EBD0A0A2-B9E5-4433-87C0-68B6B72699C7 \
-  -c images/boot.cat --boot-catalog-hide \
-  -b images/eltorito.img -no-emul-boot -boot-load-size 4 -boot-info-table --grub2-boot-info \
-  -eltorito-alt-boot -e '--interval:appended_partition_2:all::' -no-emul-boot \
-  "$t" >&2
+make_grub_hybrid_iso "$work/modern.iso" "$MODERN_LABEL" "$t" "$work/esp-modern.img" \
+  images/eltorito.img images/boot.cat
+
+# --- kiwi ISOs (Fedora 42+) ------------------------------------------------------
+t=$work/tree-kiwi
+mkdir -p "$t"/{boot/x86_64/loader,boot/grub2,EFI/BOOT,EFI/fedora,LiveOS}
+cp "$work/vmlinuz" "$t/boot/x86_64/loader/linux"
+cp "$work/initrd-ng.img" "$t/boot/x86_64/loader/initrd"
+cp "$work/eltorito-kiwi.img" "$t/boot/x86_64/loader/eltorito.img"
+install_configs kiwi "$t"
+cp -r /usr/lib/grub/i386-pc "$t/boot/grub2/i386-pc"
+echo "$KIWI_ID" >"$t/boot/$KIWI_ID"
+echo "$KIWI_ID" >"$t/boot/mbrid"
+# kiwi names the loader in lower case; firmware matches FAT names case-insensitively.
+cp "$work/BOOTX64.EFI" "$t/EFI/BOOT/bootx64.efi"
+cp /usr/lib/shim/mmx64.efi "$t/EFI/BOOT/mmx64.efi"
+# The image's /boot/efi tree brings shim's fallback loader; Fedora keeps it out of the ESP only.
+cp /usr/lib/shim/fbx64.efi "$t/EFI/BOOT/fbx64.efi"
+cp "$t/EFI/BOOT/grub.cfg" "$t/EFI/fedora/grub.cfg"
+make_esp "$work/esp-kiwi.img" "$t" EFI/BOOT/bootx64.efi EFI/BOOT/mmx64.efi EFI/BOOT/grub.cfg \
+  EFI/fedora/grub.cfg
+for variant in kiwi kiwi-erofs; do
+  log "$variant ISO"
+  if [[ $variant == kiwi ]]; then
+    cp "$work/squashfs-flat.img" "$t/LiveOS/squashfs.img"
+  else
+    cp "$work/erofs.img" "$t/LiveOS/squashfs.img"
+  fi
+  make_grub_hybrid_iso "$work/$variant.iso" "$KIWI_LABEL" "$t" "$work/esp-kiwi.img" \
+    boot/x86_64/loader/eltorito.img boot/x86_64/boot.catalog
+done
+
+# Media check data, as lorax and kiwi (mediacheck="true") implant it.
+for iso in f24 modern kiwi kiwi-erofs; do
+  implantisomd5 --force "$work/$iso.iso" >/dev/null
+done
 
 # --- bad inputs ------------------------------------------------------------------
 log "plain and truncated ISOs"
@@ -381,18 +457,25 @@ f24_size=$(stat -c %s "$work/f24.iso")
 head -c $((f24_size * 40 / 100)) "$work/f24.iso" >"$work/truncated.iso"
 
 mkdir -p "$out"
-mv "$work"/{f24,modern,plain,truncated}.iso "$out/"
+mv "$work"/{f24,modern,kiwi,kiwi-erofs,plain,truncated}.iso "$out/"
 rm -rf "$work"
 cat >"$out/complete" <<EOF
 kernel=$kver
+dracut-ng=$dracut_ng_version
 f24-label=$F24_LABEL
 modern-label=$MODERN_LABEL
+kiwi-label=$KIWI_LABEL
 EOF
-# Outputs of older recipes are dead weight (about 90 MB each).
+# Outputs of older recipes are dead weight (about 150 MB each); so are other dracut-ng versions.
 for old in "$cache_root"/*; do
   if [[ $old != "$out"* && $(basename "$old") =~ ^[0-9a-f]{16}(\.lock|\.tmp)?$ ]]; then
     rm -rf "$old"
   fi
 done
+flock 8
+for old in "$cache_root"/dracut-ng/*; do
+  [[ $old == "$dracut_ng" ]] || rm -rf "$old"
+done
+flock -u 8
 log "done: $out"
 echo "$out"

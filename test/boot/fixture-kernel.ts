@@ -15,7 +15,10 @@ export interface FixtureKernel {
   readonly missingDrivers: readonly string[];
 }
 
-/** Drivers without which the guest cannot see or mount the stick. */
+/**
+ * Drivers without which the guest cannot see or mount the stick, or the root image of every era
+ * (EROFS), or the data partition of large-persistence sticks (exFAT).
+ */
 export const REQUIRED_DRIVERS = [
   'xhci_hcd',
   'xhci_pci',
@@ -27,6 +30,8 @@ export const REQUIRED_DRIVERS = [
   'dm_snapshot',
   'overlay',
   'ext4',
+  'erofs',
+  'exfat',
 ] as const;
 
 /** bzImage setup header (the kernel's boot protocol, Documentation/arch/x86/boot.rst). */

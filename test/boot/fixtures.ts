@@ -6,13 +6,19 @@ export { run };
 
 /** Builds the fixture ISOs and reference sticks through the shell builders next to this file. */
 
-export type FixtureKind = 'f24' | 'modern' | 'plain' | 'truncated';
+export type FixtureKind = LiveFixtureKind | 'plain' | 'truncated';
+export type LiveFixtureKind = 'f24' | 'modern' | 'kiwi' | 'kiwi-erofs';
 
-/** Volume ids of the live fixtures, as on the ISOs. */
+/** Every live fixture, oldest era first. */
+export const LIVE_FIXTURES: readonly LiveFixtureKind[] = ['f24', 'modern', 'kiwi', 'kiwi-erofs'];
+
+/** Volume ids of the live fixtures, as on the ISOs (kiwi's has no release part, as on real F42). */
 export const FIXTURE_LABELS = {
   f24: 'Fedora-WS-Live-24-1-2',
-  modern: 'Fedora-WS-Live-40-1-14',
-} as const;
+  modern: 'Fedora-WS-Live-41-1-4',
+  kiwi: 'Fedora-WS-Live-42',
+  'kiwi-erofs': 'Fedora-WS-Live-42',
+} as const satisfies Record<LiveFixtureKind, string>;
 
 /** The passphrase the fixture guest tries on a LUKS home.img (guest-init.sh). */
 export const TEST_HOME_PASSPHRASE = 'livestick-test-passphrase';
@@ -24,7 +30,9 @@ const REPO = resolve(HERE, '../..');
 const FIXTURE_KERNEL_PATHS = {
   f24: { kernel: '/images/pxeboot/vmlinuz', initrd: '/images/pxeboot/initrd.img' },
   modern: { kernel: '/images/pxeboot/vmlinuz', initrd: '/images/pxeboot/initrd.img' },
-} as const satisfies Partial<Record<FixtureKind, { kernel: string; initrd: string }>>;
+  kiwi: { kernel: '/boot/x86_64/loader/linux', initrd: '/boot/x86_64/loader/initrd' },
+  'kiwi-erofs': { kernel: '/boot/x86_64/loader/linux', initrd: '/boot/x86_64/loader/initrd' },
+} as const satisfies Record<LiveFixtureKind, { kernel: string; initrd: string }>;
 
 let fixtureDir: Promise<string> | undefined;
 const kernelChecks = new Map<string, Promise<FixtureKernel>>();
@@ -33,7 +41,7 @@ const kernelChecks = new Map<string, Promise<FixtureKernel>>();
  * The kernel inside a live fixture and the USB-stick drivers it lacks. Checked once per ISO and
  * process; a boot with a kernel that cannot see the stick would only stall.
  */
-export function fixtureKernel(kind: keyof typeof FIXTURE_KERNEL_PATHS): Promise<FixtureKernel> {
+export function fixtureKernel(kind: LiveFixtureKind): Promise<FixtureKernel> {
   return getFixtureIso(kind).then((iso) => {
     let check = kernelChecks.get(iso);
     if (check === undefined) {
@@ -45,9 +53,7 @@ export function fixtureKernel(kind: keyof typeof FIXTURE_KERNEL_PATHS): Promise<
 }
 
 /** A live fixture's ISO, refused at once when its kernel cannot boot from a USB stick. */
-export async function getBootableFixtureIso(
-  kind: keyof typeof FIXTURE_KERNEL_PATHS,
-): Promise<string> {
+export async function getBootableFixtureIso(kind: LiveFixtureKind): Promise<string> {
   const kernel = await fixtureKernel(kind);
   if (kernel.missingDrivers.length > 0) {
     throw new Error(

@@ -55,6 +55,8 @@ df_of() {
 
 say "dm-before=$(dm_status)"
 say "rootfs=$(mount_of /)"
+# The OverlayFS lower layer: the root image itself (squashfs or EROFS) on flat images.
+say "rootfs-base=$(mount_of /run/rootfsbase)"
 say "live=$(mount_of /run/initramfs/live)"
 
 live_dir=LiveOS

@@ -8,6 +8,7 @@ import {
   fixtureKernel,
   getBootableFixtureIso,
   getFixtureIso,
+  LIVE_FIXTURES,
   makeReferenceStick,
   run,
 } from './fixtures';
@@ -31,7 +32,7 @@ afterAll(async () => {
 describe('fixture kernels', () => {
   // Checked from the ISO in seconds; a kernel without USB would otherwise stall every boot.
   it('can see and mount a USB stick', async () => {
-    for (const kind of ['f24', 'modern'] as const) {
+    for (const kind of LIVE_FIXTURES) {
       const kernel = await fixtureKernel(kind);
       console.log(`${kind} fixture kernel: ${kernel.version}`);
       expect(kernel.version).not.toMatch(/cloud/);
@@ -78,15 +79,24 @@ describe('fixture kernels', () => {
 });
 
 describe('fixture ISOs', () => {
-  it('are Fedora-style live media of both eras, plus bad inputs', async () => {
+  const list = async (iso: string) =>
+    run('xorriso', ['-indev', iso, '-find', '/', '-type', 'f']).then((out) =>
+      out.split('\n').map((l) => l.replace(/^'|'$/g, '')),
+    );
+  const volumeId = async (iso: string) =>
+    /Volume Id\s*:\s*(\S+)/.exec(await run('xorriso', ['-indev', iso, '-pvd_info']))?.[1];
+  /** The partition table of the ISO file itself (hybrid media). */
+  const partitions = async (iso: string) =>
+    (
+      JSON.parse(await run('sfdisk', ['--json', iso])) as {
+        partitiontable: { label: string; partitions: { type: string }[] };
+      }
+    ).partitiontable;
+  const ESP = 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B';
+
+  it('f24: isolinux, EFI GRUB and the ESP image in the tree, nested root', async () => {
     const f24 = await getBootableFixtureIso('f24');
-    const modern = await getBootableFixtureIso('modern');
-    const list = async (iso: string) =>
-      run('xorriso', ['-indev', iso, '-find', '/', '-type', 'f']).then((out) =>
-        out.split('\n').map((l) => l.replace(/^'|'$/g, '')),
-      );
-    const f24Files = await list(f24);
-    expect(f24Files).toEqual(
+    expect(await list(f24)).toEqual(
       expect.arrayContaining([
         '/isolinux/isolinux.bin',
         '/isolinux/isolinux.cfg',
@@ -99,17 +109,76 @@ describe('fixture ISOs', () => {
         '/LiveOS/squashfs.img',
       ]),
     );
-    const modernFiles = await list(modern);
-    expect(modernFiles).toEqual(
+    expect(await volumeId(f24)).toBe(FIXTURE_LABELS.f24);
+  });
+
+  it('modern (lorax F37-41): GRUB i386-pc tree, no isolinux, ESP appended as partition 2 only', async () => {
+    const modern = await getBootableFixtureIso('modern');
+    const files = await list(modern);
+    expect(files).toEqual(
       expect.arrayContaining([
         '/boot/grub2/grub.cfg',
+        '/boot/grub2/i386-pc/boot.img',
+        '/boot/grub2/i386-pc/kernel.img',
+        '/boot/grub2/i386-pc/normal.mod',
+        '/boot/grub2/i386-pc/moddep.lst',
         '/images/eltorito.img',
+        '/images/pxeboot/vmlinuz',
+        '/EFI/BOOT/BOOTX64.EFI',
         '/EFI/BOOT/grub.cfg',
+        '/EFI/BOOT/BOOT.conf',
       ]),
     );
-    expect(modernFiles.some((f) => f.startsWith('/isolinux/'))).toBe(false);
-    const pvd = await run('xorriso', ['-indev', f24, '-pvd_info']);
-    expect(pvd).toContain(`Volume Id    : ${FIXTURE_LABELS.f24}`);
+    expect(files.some((f) => f.startsWith('/isolinux/'))).toBe(false);
+    expect(files).not.toContain('/images/efiboot.img');
+    const table = await partitions(modern);
+    expect(table.label).toBe('gpt');
+    expect(table.partitions[1]?.type).toBe(ESP);
+    expect(await volumeId(modern)).toBe(FIXTURE_LABELS.modern);
+    // lorax leaves @EXTRA@ empty: a double blank before rd.live.image.
+    const grubCfg = join(work, 'modern-grub.cfg');
+    await run('xorriso', [
+      '-osirrox',
+      'on',
+      '-indev',
+      modern,
+      '-extract',
+      '/boot/grub2/grub.cfg',
+      grubCfg,
+    ]);
+    expect(await readFile(grubCfg, 'utf8')).toContain(
+      `root=live:CDLABEL=${FIXTURE_LABELS.modern}  rd.live.image`,
+    );
+  });
+
+  it('kiwi (F42+): loader directory, id files, EFI stub and fallback loader, ESP appended', async () => {
+    for (const kind of ['kiwi', 'kiwi-erofs'] as const) {
+      const iso = await getBootableFixtureIso(kind);
+      const files = await list(iso);
+      expect(files).toEqual(
+        expect.arrayContaining([
+          '/boot/x86_64/loader/linux',
+          '/boot/x86_64/loader/initrd',
+          '/boot/x86_64/loader/eltorito.img',
+          '/boot/grub2/grub.cfg',
+          '/boot/grub2/loopback.cfg',
+          '/boot/grub2/i386-pc/normal.mod',
+          '/boot/mbrid',
+          '/EFI/BOOT/bootx64.efi',
+          '/EFI/BOOT/grub.cfg',
+          '/EFI/BOOT/fbx64.efi',
+          '/EFI/fedora/grub.cfg',
+          '/LiveOS/squashfs.img',
+        ]),
+      );
+      expect(files.filter((f) => /^\/boot\/0x[0-9a-f]{8}$/.test(f))).toHaveLength(1);
+      expect(files.some((f) => f.startsWith('/images/'))).toBe(false);
+      expect((await partitions(iso)).partitions[1]?.type).toBe(ESP);
+      expect(await volumeId(iso)).toBe(FIXTURE_LABELS[kind]);
+    }
+  });
+
+  it('plain and truncated inputs exist', async () => {
     expect(await getFixtureIso('plain')).toMatch(/plain\.iso$/);
     expect(await getFixtureIso('truncated')).toMatch(/truncated\.iso$/);
   });
@@ -125,6 +194,23 @@ describe('boot harness on reference sticks', () => {
     expect(boot.cmdline).toContain(`root=live:CDLABEL=${FIXTURE_LABELS.f24}`);
     expect(boot.rootMount).toMatch(/^\/dev\/mapper\/live-rw ext4 /);
     expect(boot.dmBefore).toMatch(/^0 \d+ snapshot \d+\/\d+ \d+$/);
+  });
+
+  // The default entry runs dracut's media check on the ISO (dracut >= 106 halts without an
+  // implanted MD5) and mounts the EROFS root with dracut 106: what real F42/F43 media do.
+  it('the kiwi EROFS ISO itself boots in UEFI with its default "Test this media" entry', async () => {
+    const boot = await bootOnce(await getBootableFixtureIso('kiwi-erofs'), {
+      firmware: 'uefi',
+      snapshot: true,
+    });
+    expect(boot.ok, explainBoot(boot)).toBe(true);
+    expect(boot.cmdline).toContain(
+      `root=live:CDLABEL=${FIXTURE_LABELS['kiwi-erofs']} rd.live.image rd.live.check`,
+    );
+    expect(boot.log).toMatch(/The media check is complete, the result is: PASS/);
+    expect(boot.rootMount).toMatch(/^LiveOS_rootfs overlay /);
+    expect(boot.rootBaseMount).toMatch(/^\/dev\/loop\d+ erofs /);
+    expect(boot.rootMarker).toBe('written');
   });
 
   it('a DM-overlay stick persists / and /home across two UEFI boots', async () => {

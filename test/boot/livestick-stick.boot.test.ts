@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { livestick } from '../integration/cli-helpers';
-import { getBootableFixtureIso, TEST_HOME_PASSPHRASE } from './fixtures';
+import { getBootableFixtureIso, TEST_HOME_PASSPHRASE, type LiveFixtureKind } from './fixtures';
 import { bootTwice, explainBoots, type Firmware } from './qemu';
 
 /**
@@ -25,7 +25,7 @@ describe('sticks written by livestick boot and persist', () => {
     await rm(work, { recursive: true, force: true });
   });
 
-  async function write(kind: 'f24' | 'modern', name: string, extra: string[]): Promise<Written> {
+  async function write(kind: LiveFixtureKind, name: string, extra: string[]): Promise<Written> {
     const iso = await getBootableFixtureIso(kind);
     const image = join(work, `${name}.img`);
     const run = await livestick(['write', iso, image, '--size', '2G', '--json', ...extra]);
@@ -71,17 +71,30 @@ describe('sticks written by livestick boot and persist', () => {
     await expectPersistence(stick, 'bios', true);
   });
 
-  it('modern flat image, OverlayFS overlay and home.img, UEFI', async () => {
-    const stick = await write('modern', 'modern-ovl-uefi', [
-      '--overlay-size-mb',
-      '256',
-      '--home-size-mb',
-      '128',
-    ]);
-    const result = await expectPersistence(stick, 'uefi', true);
-    expect(result.cmdline).toContain('rd.live.overlay.overlayfs');
-    expect(result.boots[1]!.rootMount).toMatch(/overlay/);
-  });
+  // Real media boot "Test this media & start" by default; on a stick that entry must persist
+  // (dracut checks only iso9660/udf media, so it boots without a check).
+  it.each([
+    ['modern', 'lorax F37-41', 'squashfs'],
+    ['kiwi', 'kiwi F42+', 'squashfs'],
+    ['kiwi-erofs', 'kiwi F42+', 'erofs'],
+  ] as const)(
+    '%s image (%s, %s root), OverlayFS overlay and home.img, UEFI',
+    async (kind, _era, fstype) => {
+      const stick = await write(kind, `${kind}-ovl-uefi`, [
+        '--overlay-size-mb',
+        '256',
+        '--home-size-mb',
+        '128',
+      ]);
+      const result = await expectPersistence(stick, 'uefi', true);
+      expect(result.cmdline).toContain('rd.live.check');
+      expect(result.cmdline).toContain('rd.live.overlay.overlayfs');
+      expect(result.boots[1]!.rootMount).toMatch(/^LiveOS_rootfs overlay /);
+      // dracut mounted the root image itself as OverlayFS's lower layer.
+      expect(result.boots[1]!.rootBaseMount).toMatch(new RegExp(`^/dev/loop\\d+ ${fstype} `));
+      expect(result.boots[1]!.homeState).toBe('mounted');
+    },
+  );
 
   it('f24 image with an encrypted home, unlocked by the guest', async () => {
     const passphraseFile = join(work, 'passphrase');

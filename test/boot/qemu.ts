@@ -47,6 +47,8 @@ export interface BootResult {
   dmAfter: string | null;
   /** `source fstype options` of / in the guest. */
   rootMount: string | null;
+  /** `source fstype options` of /run/rootfsbase, OverlayFS's lower layer; null when not mounted. */
+  rootBaseMount: string | null;
   rootMarker: 'found' | 'written' | null;
   /** Contents of the root marker file (found or freshly written). */
   rootMarkerValue: string | null;
@@ -105,6 +107,9 @@ const GUEST_FAILURES: { re: RegExp; what: string }[] = [
   },
   { re: /Press any key to continue/, what: 'GRUB reported an error' },
   { re: /grub rescue>/, what: 'GRUB rescue shell' },
+  // GRUB's command line: it found no config (a bare `grub>` prompt waits forever).
+  { re: /\bgrub> /, what: 'GRUB found no config and waits at its command line' },
+  { re: /Media check failed/, what: "dracut's media check failed" },
   { re: /No bootable option or device was found|No bootable device/, what: 'no bootable device' },
 ];
 const KVM_FAILURE = /KVM internal error|kvm run failed|failed to initialize kvm/i;
@@ -395,6 +400,7 @@ export function parseSerialLog(log: string): ParsedLog {
     dmBefore: dm('dm-before'),
     dmAfter: dm('dm-after'),
     rootMount: get('rootfs'),
+    rootBaseMount: dm('rootfs-base'),
     rootMarker: root.state,
     rootMarkerValue: root.value,
     homeState: homeStates.find((s) => s === get('home')) ?? null,

@@ -241,6 +241,10 @@ export function makeLiveIso(work: string, options: LiveIsoOptions): string {
     put(tree, 'boot/x86_64/loader/eltorito.img', randomBytes(30_000));
     put(tree, 'boot/0x1a2b3c4d', '0x1a2b3c4d');
     put(tree, 'boot/grub2/grub.cfg', KIWI_GRUB(label));
+    put(tree, 'boot/grub2/loopback.cfg', 'source /boot/grub2/grub.cfg\n');
+    put(tree, 'boot/grub2/i386-pc/normal.mod', randomBytes(500));
+    put(tree, 'EFI/BOOT/mmx64.efi', randomBytes(2000));
+    put(tree, 'EFI/BOOT/fbx64.efi', randomBytes(2000));
     put(
       tree,
       'EFI/BOOT/grub.cfg',

@@ -26,7 +26,10 @@ export interface LiveImage {
   readonly files: readonly IsoFile[];
   /** Every directory path except the root, sorted. */
   readonly directories: readonly string[];
-  /** isolinux/isolinux.cfg, EFI/BOOT/grub.cfg, EFI/BOOT/BOOT.conf, boot/grub2/grub.cfg as present. */
+  /**
+   * isolinux/isolinux.cfg, EFI/BOOT/grub.cfg, EFI/BOOT/BOOT.conf, boot/grub2/grub.cfg and
+   * boot/grub2/loopback.cfg, as present.
+   */
   readonly bootConfigs: readonly BootConfig[];
   readonly kernel: { readonly path: string; readonly initrdPath: string };
   readonly squashfs: IsoFile;
@@ -56,13 +59,24 @@ export interface LiveImage {
 /** Top-level files livecd-iso-to-disk copies besides the boot and LiveOS trees. */
 const LICENCE_FILES = ['/license', '/license.txt', '/fedora-legal-readme.txt', '/gpl'];
 
-/** Prefixes (lower case) copied whole, as livecd-iso-to-disk copies these trees. */
-const PAYLOAD_TREES = ['/efi/boot/', '/images/', '/isolinux/', '/liveos/'];
+/**
+ * Prefixes (lower case) copied whole: the trees livecd-iso-to-disk copies, plus GRUB's own
+ * directory. kiwi's EFI config is only a stub that loads /boot/grub2/grub.cfg, and GRUB 2-era
+ * media keep their BIOS config and the i386-pc modules a BIOS GRUB install needs there.
+ */
+const PAYLOAD_TREES = ['/efi/boot/', '/images/', '/isolinux/', '/liveos/', '/boot/grub2/'];
 
 /**
- * The files the writer copies, sorted by path: /EFI/BOOT/**, /images/**, /isolinux/** (which
- * becomes /syslinux), /LiveOS/**, the licence files, and for kiwi media the kernel directory
- * (/boot/<arch>/loader) and the /boot/0x… id file GRUB searches for.
+ * shim's fallback loader (fbx64.efi, fbia32.efi): on a stick it looks for boot entries to
+ * register and resets the machine, on some firmware in an endless loop; livecd-iso-to-disk
+ * deletes it too (livecd-tools, tools/livecd-iso-to-disk.sh).
+ */
+const SHIM_FALLBACK = /^\/efi\/boot\/fb[^/]*\.efi$/;
+
+/**
+ * The files the writer copies, sorted by path: /EFI/BOOT/** without shim's fallback loader,
+ * /images/**, /isolinux/** (which becomes /syslinux), /LiveOS/**, /boot/grub2/**, the licence
+ * files, and for kiwi media the kernel directory (/boot/<arch>/loader) and the /boot/0x… id file.
  */
 export function payloadFiles(image: Pick<LiveImage, 'files' | 'kernel' | 'era'>): IsoFile[] {
   const kernelDir = image.kernel.path
@@ -70,6 +84,7 @@ export function payloadFiles(image: Pick<LiveImage, 'files' | 'kernel' | 'era'>)
     .toLowerCase();
   return image.files.filter((file) => {
     const path = file.path.toLowerCase();
+    if (SHIM_FALLBACK.test(path)) return false;
     if (PAYLOAD_TREES.some((prefix) => path.startsWith(prefix))) return true;
     if (LICENCE_FILES.includes(path)) return true;
     if (path === image.kernel.path.toLowerCase() || path === image.kernel.initrdPath.toLowerCase())

@@ -105,7 +105,17 @@ describe('probeLiveImage', () => {
     const paths = payloadFiles(image).map((f) => f.path);
     expect(paths).toContain('/boot/x86_64/loader/linux');
     expect(paths).toContain('/boot/0x1a2b3c4d');
-    expect(paths).not.toContain('/boot/grub2/grub.cfg');
+    // The EFI stub loads /boot/grub2/grub.cfg; a BIOS GRUB install needs the i386-pc modules.
+    expect(paths).toContain('/boot/grub2/grub.cfg');
+    expect(paths).toContain('/boot/grub2/loopback.cfg');
+    expect(paths).toContain('/boot/grub2/i386-pc/normal.mod');
+    expect(paths).toContain('/EFI/BOOT/mmx64.efi');
+    expect(paths.filter((path) => /\/fb[^/]*\.efi$/i.test(path))).toEqual([]);
+    expect(image.bootConfigs.map((c) => c.path)).toEqual([
+      '/EFI/BOOT/grub.cfg',
+      '/boot/grub2/grub.cfg',
+      '/boot/grub2/loopback.cfg',
+    ]);
   });
 
   it('notices an implanted MD5', async () => {

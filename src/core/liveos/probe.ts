@@ -35,11 +35,13 @@ import {
 const MAX_CONFIG_BYTES = 1024 * 1024;
 const MD5_MARKER = 'ISO MD5SUM = ';
 
-const BOOT_CONFIGS: readonly { path: string; kind: BootConfig['kind'] }[] = [
+export const BOOT_CONFIGS: readonly { path: string; kind: BootConfig['kind'] }[] = [
   { path: '/isolinux/isolinux.cfg', kind: 'isolinux' },
   { path: '/EFI/BOOT/grub.cfg', kind: 'grub' },
   { path: '/EFI/BOOT/BOOT.conf', kind: 'boot-conf' },
   { path: '/boot/grub2/grub.cfg', kind: 'grub' },
+  // kiwi: `source /boot/grub2/grub.cfg`, for GRUBs that loop-mount the ISO file.
+  { path: '/boot/grub2/loopback.cfg', kind: 'grub' },
 ];
 
 export async function probeLiveImage(source: ByteSource): Promise<LiveImage> {

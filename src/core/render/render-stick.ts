@@ -15,7 +15,7 @@ import {
   rewriteSyslinuxConfig,
   type BootRewriteContext,
 } from '../liveos/boot-config';
-import { payloadFiles, type LiveImage } from '../liveos/live-image';
+import { payloadFiles, type BootConfig, type LiveImage } from '../liveos/live-image';
 import type { Layout } from '../plan/planner';
 import { directoriesOf, isoFileContent, overlayFileName, stickPath } from './stick-files';
 
@@ -83,27 +83,49 @@ function bootContext(options: RenderOptions, uuid: string): BootRewriteContext {
   };
 }
 
-function configFiles(options: RenderOptions, ctx: BootRewriteContext): Map<string, FatFileSpec> {
-  const rewritten = new Map<string, FatFileSpec>();
-  for (const config of options.image.bootConfigs) {
+/** One of the ISO's boot configs as the stick carries it. */
+export interface StickBootConfig {
+  /** Where the ISO has it. */
+  readonly isoPath: string;
+  /** Where the stick has it. */
+  readonly path: string;
+  readonly text: string;
+}
+
+/**
+ * The ISO's boot configs rewritten for the stick. /EFI/BOOT configs are read by EFI GRUB only.
+ * /boot/grub2 ones are rewritten for BIOS GRUB, which turns `linuxefi` into `linux`; kiwi's EFI
+ * stub (`configfile ($root)/boot/grub2/grub.cfg`) has EFI GRUB read them too, and kiwi writes
+ * plain `linux`/`initrd`, which both have.
+ */
+export function stickBootConfigs(
+  configs: readonly BootConfig[],
+  ctx: BootRewriteContext,
+): StickBootConfig[] {
+  return configs.map((config) => {
     if (config.kind === 'isolinux') {
-      rewritten.set(
-        config.path,
-        textFile('/syslinux/syslinux.cfg', rewriteSyslinuxConfig(config.text, ctx)),
-      );
-    } else if (config.path.toUpperCase().startsWith('/EFI/BOOT/')) {
-      rewritten.set(
-        config.path,
-        textFile(config.path, rewriteGrubConfig(config.text, ctx, { efi: true })),
-      );
-    } else {
-      rewritten.set(
-        config.path,
-        textFile(stickPath(config.path), rewriteGrubConfig(config.text, ctx, { efi: false })),
-      );
+      return {
+        isoPath: config.path,
+        path: '/syslinux/syslinux.cfg',
+        text: rewriteSyslinuxConfig(config.text, ctx),
+      };
     }
-  }
-  return rewritten;
+    const efi = config.path.toUpperCase().startsWith('/EFI/BOOT/');
+    return {
+      isoPath: config.path,
+      path: stickPath(config.path),
+      text: rewriteGrubConfig(config.text, ctx, { efi }),
+    };
+  });
+}
+
+function configFiles(options: RenderOptions, ctx: BootRewriteContext): Map<string, FatFileSpec> {
+  return new Map(
+    stickBootConfigs(options.image.bootConfigs, ctx).map((config) => [
+      config.isoPath,
+      textFile(config.path, config.text),
+    ]),
+  );
 }
 
 async function homeFile(
@@ -165,7 +187,6 @@ export async function renderStick(options: RenderOptions): Promise<RenderedStick
         : { path, size: file.size, content: isoFileContent(file) },
     );
   }
-  // Configs whose ISO file is not in the payload (e.g. kiwi's /boot/grub2/grub.cfg) are not copied.
 
   let overlayPath: string | null = null;
   if (layout.overlayKind !== 'none' && layout.overlayBytes > 0) {
