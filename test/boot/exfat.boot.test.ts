@@ -237,8 +237,9 @@ function bootGuest(
     const child = spawn('qemu-system-x86_64', args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let log = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), 600_000);
-    child.stdout.on('data', (d: Buffer) => (log += d.toString('utf8')));
-    child.stderr.on('data', (d: Buffer) => (log += d.toString('utf8')));
+    // A stream decoder: a UTF-8 name split across two chunks must not turn into U+FFFD.
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (log += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (log += d));
     child.on('error', reject);
     child.on('close', () => {
       clearTimeout(timer);
