@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WRITE_PHASES } from './progress';
+import type { WRITE_PHASES } from './progress';
 import {
   WRITE_STATES,
   isActive,
