@@ -108,7 +108,7 @@ export const SCRIPTED_REPORT: InspectReport = {
     percentUsed: 87.5,
     state: 'Active',
   },
-  home: { sizeBytes: 8 * GiB, usedBytes: 3.2 * GiB, encrypted: false },
+  home: { sizeBytes: 3 * GiB, usedBytes: 1.2 * GiB, encrypted: false },
   freeBytes: 12.4 * GiB,
   kernelArgs: ['root=live:UUID=4A1C-2F3B', 'rd.live.image', 'rw', 'rd.live.overlay=UUID=4A1C-2F3B'],
 };
@@ -119,6 +119,8 @@ export interface ScriptedControls {
   release(): void;
   /** The next write fails with this error after its first progress event. */
   failNextWrite(code: 'MEDIA_ERROR' | 'DEVICE_UNPLUGGED'): void;
+  /** The next cancel comes too late: the write it asks to stop completes anyway. */
+  finishDespiteCancel(): void;
 }
 
 export function createScriptedService(
@@ -133,6 +135,7 @@ export function createScriptedService(
   let holdAfter: number | null = null;
   let resume: (() => void) | null = null;
   let failWith: 'MEDIA_ERROR' | 'DEVICE_UNPLUGGED' | null = null;
+  let tooLateToCancel = false;
 
   const TOTAL = 2_400 * MiB;
   const steps: readonly Progress[] = [
@@ -229,6 +232,13 @@ export function createScriptedService(
       return { jobId };
     },
     cancelWrite: async ({ jobId }) => {
+      if (running?.jobId === jobId && tooLateToCancel) {
+        tooLateToCancel = false;
+        const next = resume;
+        resume = null;
+        next?.();
+        return null;
+      }
       if (running?.jobId === jobId) {
         if (running.timer) clearTimeout(running.timer);
         const { phase } = running;
@@ -273,6 +283,9 @@ export function createScriptedService(
       },
       failNextWrite: (code) => {
         failWith = code;
+      },
+      finishDespiteCancel: () => {
+        tooLateToCancel = true;
       },
     },
   };

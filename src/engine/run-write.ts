@@ -134,7 +134,10 @@ export async function runWrite(job: WriteJob, hooks: JobHooks): Promise<WriteRes
     // Until the writing phase is reported the target is untouched, so a cancel that lands
     // before this point leaves the stick as it was, and the UI can say so.
     hooks.signal.throwIfAborted();
-    meter.start('writing', 0);
+    meter.start(
+      'writing',
+      stick.extents.reduce((sum, extent) => sum + extent.length, 0),
+    );
     await wipeRanges(target, stick.wipe);
     // Bulk copies get their own handle: the probe's FileSource caches small metadata reads.
     const bulk = await open(job.imagePath, 'r');

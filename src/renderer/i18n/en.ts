@@ -104,8 +104,10 @@ export const en = {
       free: 'Free for your files',
     },
     sizesKept: 'Your sizes from before fit this image and stick, so they were kept.',
-    sizesChanged:
-      'Your sizes from before do not fit this image and stick, so LiveStick chose new ones.',
+    sizesChanged: (names: string, several: boolean, othersKept: boolean) =>
+      `The ${names} from before did not fit this image and stick, so LiveStick chose ${several ? 'new ones' : 'a new one'}.${othersKept ? ' Your other sizes were kept.' : ''}`,
+    sizeNames: { overlay: 'overlay size', home: 'home size', swap: 'swap size' },
+    and: ' and ',
     overlay: 'System changes (overlay)',
     overlayHelp:
       'Keeps installed software and changed settings. When it is full the system cannot save changes any more, so keep your documents in Home.',
@@ -117,16 +119,18 @@ export const en = {
     swapHelp:
       'Lets the live system move memory to the stick when it runs short. Most people leave it at 0.',
     sizeValue: (field: string) => `${field}, size in GiB`,
-    suggested: (size: string) => `Suggested: ${size}.`,
     unit: 'GiB',
+    /** The line under each size: the suggestion, then the maximum and what sets it. */
+    limit: (suggested: string, max: string) => `Suggested ${suggested}; ${max}.`,
     maxReason: {
-      fat32: (max: string) => `Up to ${max}: FAT32 cannot hold a larger file.`,
+      fat32: (max: string) => `up to ${max}, the largest file FAT32 holds`,
       space: (max: string) =>
-        `Up to ${max}: what is free on the stick. Make the others smaller to give this more.`,
-      useful: (max: string, system: string) =>
-        `Up to ${max}: this system is ${system}, and a snapshot overlay never uses more than that.`,
+        `up to ${max}, all the free space (make the others smaller to give this more)`,
+      useful: (max: string) =>
+        `up to ${max}, as a snapshot overlay never uses more than the system it covers`,
     },
-    atMaximumLater: 'Already the largest FAT32 allows: it cannot be grown later.',
+    atMaximumLater: (max: string) =>
+      `at ${max} it is the largest file FAT32 holds, and cannot grow later`,
     problems: {
       notASize: 'Type a size in GiB, such as 2.5, or 0 for none.',
       belowMinimum: 'Type 0 for none, or at least 0.1 GiB.',
@@ -143,7 +147,7 @@ export const en = {
     freeHelp:
       'The free space is an ordinary drive for Windows, macOS and Linux. FAT32 holds files of up to 4 GiB each, so on a big stick what the overlay and home cannot take stays free for your files.',
     later:
-      'Later, “Check a stick” can reset the overlay and grow the overlay and home into the free space. Shrinking them, changing the overlay type or encrypting home needs a new write.',
+      'Later, “Check a stick” can reset the overlay and grow it or home into the free space; any other change needs a new write.',
     encrypt: 'Encrypt home with a passphrase',
     encryptHelp:
       'You type it every time the stick starts. If you forget it, the files in home are lost.',

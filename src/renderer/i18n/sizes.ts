@@ -40,6 +40,11 @@ export function fieldText(mib: number): string {
   return text.endsWith('0') ? text.slice(0, -1) : text;
 }
 
+/** A size as the fields show it, with the unit: "2.01 GiB" beside a field that says 2.01. */
+export function fieldSize(mib: number): string {
+  return `${fieldText(mib)} ${FIELD_UNIT}`;
+}
+
 /** What a person typed into a size field, in hundredths of a GiB, or null when it is no size. */
 export function parseFieldText(text: string): number | null {
   const match = /^\s*(\d{1,6})(?:[.,](\d{1,2}))?\s*$/.exec(text);

@@ -18,6 +18,8 @@ export interface ImageSlice {
   readonly imageError: WireError | null;
   /** The path whose opening failed, so the error can name it. */
   readonly imageErrorPath: string | null;
+  /** Learned from the first "Choose ISO file…": there is no file dialog here, paths are typed. */
+  readonly noFileDialog: boolean;
   /** Opens the native file dialog, then the chosen file. */
   chooseImage(): Promise<ChooseResult>;
   openImage(path: string): Promise<boolean>;
@@ -33,10 +35,12 @@ export const createImageSlice =
       imageStatus: 'empty',
       imageError: null,
       imageErrorPath: null,
+      noFileDialog: false,
       chooseImage: async () => {
         if (isActive(get().writeState)) return 'cancelled';
         try {
           const choice = await api.chooseImage({});
+          if (choice.kind === 'no-dialog') set({ noFileDialog: true });
           if (choice.kind !== 'chosen') return choice.kind;
           return (await get().openImage(choice.path)) ? 'opened' : 'failed';
         } catch (error) {

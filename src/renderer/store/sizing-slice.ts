@@ -27,10 +27,13 @@ const SIZING_KEYS: Readonly<Record<SizeItem, 'overlayMiB' | 'homeMiB' | 'swapMiB
 };
 
 /**
- * Said on the persistence step after the image or the stick changed: the user's own sizes
- * were kept, or they no longer fitted and the planner's were taken instead.
+ * Said on the persistence step after the image or the stick changed: which of the user's own
+ * sizes no longer fitted and gave way to the planner's, and whether others were kept.
  */
-export type SizingNotice = 'kept' | 'changed';
+export interface SizingNotice {
+  readonly changed: readonly SizeItem[];
+  readonly kept: readonly SizeItem[];
+}
 
 export interface SizingSlice {
   /** What the user asked for; a size left undefined means "the planner's default". */
@@ -72,14 +75,6 @@ function cleanMiB(mib: number): number {
 const userSized = (sizing: Sizing): boolean =>
   SIZE_ITEMS.some((item) => sizing[SIZING_KEYS[item]] !== undefined);
 
-/** Only what is not a size: the choices besides the sizes survive a change of image. */
-const withoutSizes = ({ overlayType, encryptedHome, partitionTable, label }: Sizing): Sizing => ({
-  overlayType,
-  encryptedHome,
-  partitionTable,
-  ...(label !== undefined ? { label } : {}),
-});
-
 function without<T extends object>(record: T, key: keyof T): T {
   const copy = { ...record };
   delete copy[key];
@@ -91,24 +86,40 @@ export const createSizingSlice =
   (set, get) => {
     let timer: ReturnType<typeof setTimeout> | null = null;
     let planSeq = 0;
-    /** Set by refitSizing: the next plan decides whether the user's sizes survive. */
-    let refitting = false;
+    /**
+     * Set by refitSizing: the next plans decide which of the user's sizes survive. Sizes that no
+     * longer fit are dropped one per round (the planner's default for one changes the room of
+     * the others), and `changed` collects them for the notice.
+     */
+    let refit: { changed: SizeItem[] } | null = null;
 
-    /** Whether every size the user chose is within what the new layout allows. */
-    const userSizesFit = (): boolean => {
+    /** The user's sizes that the newest layout cannot hold. */
+    const misfits = (): SizeItem[] => {
       const state = get();
       const shown = shownSizes(state);
-      return SIZE_ITEMS.every((item) => {
-        if (state.sizing[SIZING_KEYS[item]] === undefined) return true;
+      return SIZE_ITEMS.filter((item) => {
+        if (state.sizing[SIZING_KEYS[item]] === undefined) return false;
         const bounds = sizeBounds(state, item);
         return (
-          bounds !== null && checkHundredths(mibToHundredths(shown[item] / MiB), bounds) === null
+          bounds === null || checkHundredths(mibToHundredths(shown[item] / MiB), bounds) !== null
         );
       });
     };
 
-    const giveUpUserSizes = (): void => {
-      set({ sizing: withoutSizes(get().sizing), sizeTexts: {}, sizingNotice: 'changed' });
+    /** Ends a refit or goes round once more without the sizes that did not fit. */
+    const settleRefit = (drop: readonly SizeItem[]): void => {
+      if (!refit) return;
+      if (drop.length === 0) {
+        const changed = refit.changed;
+        const kept = SIZE_ITEMS.filter((item) => get().sizing[SIZING_KEYS[item]] !== undefined);
+        refit = null;
+        set({ sizingNotice: { changed, kept } });
+        return;
+      }
+      refit.changed.push(...drop);
+      const sizing = { ...get().sizing };
+      for (const item of drop) delete sizing[SIZING_KEYS[item]];
+      set({ sizing });
       schedulePlan();
     };
 
@@ -128,17 +139,15 @@ export const createSizingSlice =
         outcome = { ok: false as const, error: toWire(error) };
       }
       if (seq !== planSeq) return;
-      const wasRefit = refitting;
-      refitting = false;
       if (outcome.ok) {
         set({ planStatus: 'ready', layout: outcome.layout, planError: null });
-        if (wasRefit) {
-          if (userSizesFit()) set({ sizingNotice: 'kept' });
-          else giveUpUserSizes();
-        }
-      } else if (wasRefit && userSized(get().sizing)) {
-        giveUpUserSizes();
+        // One at a time, least needed first (swap, then home): what is left may fit again.
+        settleRefit(misfits().slice(-1));
+      } else if (refit && userSized(get().sizing)) {
+        // The planner refused the user's sizes outright: none of them is kept.
+        settleRefit(SIZE_ITEMS.filter((item) => get().sizing[SIZING_KEYS[item]] !== undefined));
       } else {
+        refit = null;
         set({ planStatus: 'failed', planError: outcome.error });
       }
     };
@@ -162,6 +171,8 @@ export const createSizingSlice =
 
     const updateSizing = (change: Partial<Sizing>): void => {
       if (isActive(get().writeState)) return;
+      // The user's own change ends any refit: what they set now is what they want.
+      refit = null;
       set({ sizing: { ...get().sizing, ...change }, sizingNotice: null });
       schedulePlan();
     };
@@ -223,7 +234,7 @@ export const createSizingSlice =
           sizeTexts: {},
           sizingNotice: null,
         });
-        refitting = userSized(get().sizing);
+        refit = userSized(get().sizing) ? { changed: [] } : null;
         schedulePlan();
       },
     };

@@ -475,7 +475,7 @@ describe('sizing slice', () => {
     await store.getState().openImage(IMAGE.path);
     await settle();
     expect(store.getState().sizing.homeMiB).toBe(3072);
-    expect(store.getState().sizingNotice).toBe('kept');
+    expect(store.getState().sizingNotice).toEqual({ changed: [], kept: ['home'] });
     store.getState().setSize('home', 2048);
     expect(store.getState().sizingNotice).toBeNull();
   });
@@ -486,13 +486,15 @@ describe('sizing slice', () => {
     store.getState().setSize('overlay', 4096);
     store.getState().setSize('home', 4096);
     store.getState().setSize('swap', 4096);
-    store.getState().receiveDrives([STICK, OTHER, TINY, drive('/dev/sdg', 8 * GiB)]);
+    store.getState().receiveDrives([STICK, OTHER, TINY, drive('/dev/sdg', 9 * GiB)]);
     expect(store.getState().selectDrive('/dev/sdg')).toBe(true);
-    await settle();
-    await settle();
-    expect(store.getState().sizingNotice).toBe('changed');
+    for (let round = 0; round < 4; round++) await settle();
+    // 9 GiB hold the 2.1 GiB system and a 4 GiB overlay, but not 4 GiB each of home and swap
+    // besides: those give way, swap first.
+    expect(store.getState().sizingNotice).toEqual({ changed: ['swap', 'home'], kept: ['overlay'] });
+    expect(store.getState().sizing.swapMiB).toBeUndefined();
     expect(store.getState().sizing.homeMiB).toBeUndefined();
-    expect(store.getState().sizing.overlayMiB).toBeUndefined();
+    expect(store.getState().sizing.overlayMiB).toBe(4096);
     expect(store.getState().planStatus).toBe('ready');
   });
 });

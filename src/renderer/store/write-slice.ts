@@ -203,6 +203,7 @@ export const createWriteSlice =
           writeTarget: { drive, image, layout, verify },
           ...(info.outcome ? outcomeFields(info.outcome) : {}),
           // The wizard behind the write is the one that started it, ready for another stick.
+          step: 'persistence',
           image,
           imageStatus: 'ready',
           imageError: null,

@@ -75,7 +75,7 @@ export function CheckScreen() {
           </button>
         </div>
       </form>
-      <div aria-live="polite">
+      <div aria-live="polite" className="live-region">
         {s.checkStatus === 'inspecting' ? <p className="status">{t.inspecting}</p> : null}
         {s.checkStatus === 'failed' && s.checkError ? (
           <ErrorNotice error={s.checkError} context={{ doing: 'check', device }} />

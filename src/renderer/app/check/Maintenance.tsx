@@ -3,7 +3,7 @@ import { useId, useState } from 'react';
 import type { InspectReport } from '../../../shared/ipc';
 import { MiB } from '../../../shared/units';
 import { en } from '../../i18n/en';
-import { fieldText, formatSize, hundredthsToMiB } from '../../i18n/sizes';
+import { fieldSize, fieldText, formatSize, hundredthsToMiB } from '../../i18n/sizes';
 import type { MaintenanceRequest } from '../../store/check-slice';
 import { Dialog } from '../components/Dialog';
 import { ErrorNotice } from '../components/ErrorNotice';
@@ -226,8 +226,8 @@ function GrowField(props: {
 }) {
   const id = useId();
   const { target } = props;
-  const now = formatSize(target.limit.currentBytes);
-  const max = formatSize(hundredthsToMiB(target.limit.maxHundredths) * MiB);
+  const now = fieldSize(target.limit.currentBytes / MiB);
+  const max = fieldSize(hundredthsToMiB(target.limit.maxHundredths));
   const problem =
     props.problem === 'not-a-size'
       ? t.growProblems.notASize
@@ -277,7 +277,7 @@ export function MaintenanceStatus({ device }: { device: string }) {
     'maintainError',
   );
   return (
-    <div aria-live="polite">
+    <div aria-live="polite" className="live-region">
       {maintainStatus === 'working' ? <p className="status">{t.working}</p> : null}
       {maintainStatus === 'done' && maintainRequest ? (
         <div className="notice notice-success" role="status">
@@ -298,11 +298,9 @@ function doneLines(request: MaintenanceRequest): string[] {
     case 'grow':
       return [
         ...(request.overlayMiB !== undefined
-          ? [t.done.grownOverlay(formatSize(request.overlayMiB * MiB))]
+          ? [t.done.grownOverlay(fieldSize(request.overlayMiB))]
           : []),
-        ...(request.homeMiB !== undefined
-          ? [t.done.grownHome(formatSize(request.homeMiB * MiB))]
-          : []),
+        ...(request.homeMiB !== undefined ? [t.done.grownHome(fieldSize(request.homeMiB))] : []),
       ];
     case 'reset-overlay':
     case 'restore':

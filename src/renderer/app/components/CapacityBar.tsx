@@ -30,13 +30,15 @@ export function CapacityBar({ capacity, note }: { capacity: Capacity; note?: str
         )}
       </div>
       <ul className="capacity-legend">
-        {capacity.segments.map((segment) => (
-          <li key={segment.id}>
-            <span className={`swatch segment-${segment.id}`} aria-hidden="true" />
-            <span className="legend-name">{t.segments[segment.id]}</span>
-            <span className="legend-size">{formatSize(segment.bytes)}</span>
-          </li>
-        ))}
+        {capacity.segments.map((segment) =>
+          segment.bytes > 0 || segment.id === 'free' ? (
+            <li key={segment.id}>
+              <span className={`swatch segment-${segment.id}`} aria-hidden="true" />
+              <span className="legend-name">{t.segments[segment.id]}</span>
+              <span className="legend-size">{formatSize(segment.bytes)}</span>
+            </li>
+          ) : null,
+        )}
       </ul>
       {note ? <p className="hint">{note}</p> : null}
       {capacity.overBytes > 0 ? (

@@ -2,13 +2,8 @@
 import { useId, type KeyboardEvent, type ReactNode } from 'react';
 import { MiB } from '../../../shared/units';
 import { en } from '../../i18n/en';
-import { fieldText, formatSize, hundredthsToMiB, mibToHundredths } from '../../i18n/sizes';
-import {
-  FAT32_MAX_HUNDREDTHS,
-  type MaxReason,
-  type SizeBounds,
-  type SizeProblem,
-} from '../../store/size-limits';
+import { fieldSize, fieldText, hundredthsToMiB, mibToHundredths } from '../../i18n/sizes';
+import { FAT32_MAX_HUNDREDTHS, type SizeBounds, type SizeProblem } from '../../store/size-limits';
 
 const t = en.persistence;
 
@@ -23,8 +18,6 @@ interface SizeControlProps {
   readonly valueBytes: number;
   readonly suggestedBytes: number;
   readonly bounds: SizeBounds;
-  /** Words for the maximum, per reason: the persistence step's or the grow dialog's. */
-  readonly maxText: (max: string, reason: MaxReason) => string;
   /** What the user typed, while it differs from the value. */
   readonly text: string | undefined;
   readonly problem: SizeProblem | null;
@@ -44,7 +37,7 @@ export function problemText(problem: SizeProblem): string {
       return t.problems.noRoom;
     case 'above-maximum':
       return t.problems.aboveMaximum[problem.bounds.maxReason](
-        formatSize(hundredthsToMiB(problem.bounds.maxHundredths) * MiB),
+        fieldSize(hundredthsToMiB(problem.bounds.maxHundredths)),
       );
   }
 }
@@ -80,9 +73,13 @@ export function SizeControl(props: SizeControlProps) {
         : Math.ceil(sliderValue / ARROW_STEP) * ARROW_STEP + step;
     slideTo(next);
   };
-  const maxSize = formatSize(hundredthsToMiB(max) * MiB);
   const atFat32Max = props.bounds.maxReason === 'fat32' && sliderValue >= FAT32_MAX_HUNDREDTHS;
-  const limitText = atFat32Max ? t.atMaximumLater : props.maxText(maxSize, props.bounds.maxReason);
+  const limitText = t.limit(
+    fieldSize(props.suggestedBytes / MiB),
+    atFat32Max
+      ? t.atMaximumLater(fieldSize(hundredthsToMiB(max)))
+      : t.maxReason[props.bounds.maxReason](fieldSize(hundredthsToMiB(max))),
+  );
   const problem = props.problem ? problemText(props.problem) : null;
   return (
     <div className={`size-control${problem ? ' size-control-invalid' : ''}`}>
@@ -118,7 +115,7 @@ export function SizeControl(props: SizeControlProps) {
         max={max}
         step={1}
         value={sliderValue}
-        aria-valuetext={formatSize(props.valueBytes)}
+        aria-valuetext={fieldSize(valueMiB)}
         aria-describedby={`${id}-limit`}
         onKeyDown={onSliderKey}
         onChange={(event) => slideTo(Number(event.target.value))}
@@ -129,7 +126,7 @@ export function SizeControl(props: SizeControlProps) {
         </p>
       ) : null}
       <p className="hint" id={`${id}-limit`}>
-        {t.suggested(formatSize(props.suggestedBytes))} {limitText}
+        {limitText}
       </p>
       <p className="help" id={`${id}-help`}>
         {props.help}

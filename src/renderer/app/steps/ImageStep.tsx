@@ -15,6 +15,7 @@ export function ImageStep() {
     'imageStatus',
     'imageError',
     'imageErrorPath',
+    'noFileDialog',
     'chooseImage',
     'openImage',
     'goToStep',
@@ -84,7 +85,7 @@ export function ImageStep() {
         <p className="notice notice-info">{typeHint === 'drop' ? t.dropNoPath : t.noDialog}</p>
       ) : null}
 
-      <details className="typed-path" open={typeHint !== null || undefined}>
+      <details className="typed-path" open={typeHint !== null || s.noFileDialog || undefined}>
         <summary>{t.typePath}</summary>
         <form className="inline-form" onSubmit={onSubmitPath}>
           <label htmlFor="iso-path">{t.pathLabel}</label>
@@ -106,7 +107,7 @@ export function ImageStep() {
         </form>
       </details>
 
-      <div aria-live="polite">
+      <div aria-live="polite" className="live-region">
         {busy ? <p className="status">{t.opening}</p> : null}
         {s.imageError ? (
           <ErrorNotice

@@ -2,15 +2,13 @@
 import type { ReactNode } from 'react';
 import { MiB } from '../../../shared/units';
 import { en } from '../../i18n/en';
-import { formatSize } from '../../i18n/sizes';
 import type { AppState } from '../../store/app-state';
 import { capacity, shownSizes } from '../../store/capacity';
-import type { OverlayType } from '../../store/sizing-slice';
+import type { OverlayType, SizingNotice } from '../../store/sizing-slice';
 import {
   sizeBounds,
   sizeProblem,
   usefulOverlayBytes,
-  type MaxReason,
   type SizeItem,
 } from '../../store/size-limits';
 import { writeBlocker } from '../../store/steps';
@@ -62,9 +60,6 @@ export function PersistenceStep() {
     s.sizing.encryptedHome && s.passphrase.length > 0 && s.passphrase !== s.passphraseConfirm
       ? t.passphraseMismatch
       : null;
-  const system = image?.rootfsImageBytes ? formatSize(image.rootfsImageBytes) : '';
-  const maxText = (max: string, reason: MaxReason): string =>
-    reason === 'useful' ? t.maxReason.useful(max, system) : t.maxReason[reason](max);
   const usefulOverlay = usefulOverlayBytes(s);
 
   return (
@@ -86,11 +81,7 @@ export function PersistenceStep() {
         {s.planStatus === 'failed' && s.planError ? (
           <ErrorNotice error={s.planError} context={{ doing: 'plan' }} />
         ) : null}
-        {s.sizingNotice ? (
-          <p className="notice notice-info">
-            {s.sizingNotice === 'kept' ? t.sizesKept : t.sizesChanged}
-          </p>
-        ) : null}
+        {s.sizingNotice ? <p className="notice notice-info">{noticeText(s.sizingNotice)}</p> : null}
       </div>
 
       {layout && image ? (
@@ -107,7 +98,6 @@ export function PersistenceStep() {
                     ? layout.overlay.defaultBytes
                     : Math.min(layout.overlay.defaultBytes, Math.ceil(usefulOverlay / MiB) * MiB)
                 }
-                maxText={maxText}
                 help={sizes.overlay === 0 ? t.overlayNone : t.overlayHelp}
               />
             ) : null}
@@ -117,7 +107,6 @@ export function PersistenceStep() {
               label={t.home}
               valueBytes={sizes.home}
               suggestedBytes={layout.home.defaultBytes}
-              maxText={maxText}
               help={sizes.home === 0 ? t.homeNone : t.homeHelp}
             />
           </div>
@@ -201,7 +190,6 @@ export function PersistenceStep() {
                 label={t.swap}
                 valueBytes={sizes.swap}
                 suggestedBytes={layout.swap.defaultBytes}
-                maxText={maxText}
                 help={t.swapHelp}
               />
             </div>
@@ -213,13 +201,18 @@ export function PersistenceStep() {
   );
 }
 
+function noticeText(notice: SizingNotice): string {
+  if (notice.changed.length === 0) return t.sizesKept;
+  const names = notice.changed.map((item) => t.sizeNames[item]).join(t.and);
+  return t.sizesChanged(names, notice.changed.length > 1, notice.kept.length > 0);
+}
+
 function Size(props: {
   readonly item: SizeItem;
   readonly fields: Fields;
   readonly label: string;
   readonly valueBytes: number;
   readonly suggestedBytes: number;
-  readonly maxText: (max: string, reason: MaxReason) => string;
   readonly help: ReactNode;
 }) {
   const { item, fields } = props;
@@ -232,7 +225,6 @@ function Size(props: {
       valueBytes={props.valueBytes}
       suggestedBytes={props.suggestedBytes}
       bounds={bounds}
-      maxText={props.maxText}
       text={fields.sizeTexts[item]}
       problem={sizeProblem(fields, item)}
       segment={item}
