@@ -65,6 +65,16 @@ async function openIsoFile(imagePath: string): Promise<FileSource> {
   });
 }
 
+/**
+ * The free space of a written stick counted as "Check a stick" counts it, from its FAT: the BIOS
+ * loader's files take a little of the planned free space.
+ */
+async function freeBytesOnStick(target: string, sizeBytes: number): Promise<number> {
+  const { stick, source } = await openStick(target, { sizeBytes });
+  await source.close();
+  return stick.freeBytes;
+}
+
 /** Opens the ISO and learns everything the writer needs from its metadata. */
 export async function openLiveImage(imagePath: string) {
   const source = await openIsoFile(imagePath);
@@ -155,10 +165,10 @@ export async function runWrite(job: WriteJob, hooks: JobHooks): Promise<WriteRes
     await target.io.close();
     target = null;
     if (syslinux) await installSyslinux(syslinux, job.target, stick.partitionStartBytes);
-    // Counted on the written stick, as "Check a stick" will count it (the BIOS loader's files
-    // take a little of the planned free space).
-    const written = await openStick(job.target, { sizeBytes: targetBytes });
-    await written.source.close();
+    const freeBytes = await freeBytesOnStick(job.target, targetBytes).catch((error: unknown) => {
+      hooks.onLog(`could not read the free space back: ${(error as Error).message}`);
+      return stick.freeBytes;
+    });
 
     const summary = [
       `Wrote ${image.label} to ${job.target}: FAT32 "${stick.label}", UUID ${stick.uuid}.`,
@@ -169,7 +179,7 @@ export async function runWrite(job: WriteJob, hooks: JobHooks): Promise<WriteRes
         ? `Home: ${formatBytes(layout.homeBytes)} /LiveOS/home.img${layout.home.encrypted ? ' (encrypted)' : ''}.`
         : 'No home.img.',
       ...(layout.swapBytes > 0 ? [`Swap: ${formatBytes(layout.swapBytes)} /LiveOS/swap.img.`] : []),
-      `Free space for your files: ${formatBytes(written.stick.freeBytes)}.`,
+      `Free space for your files: ${formatBytes(freeBytes)}.`,
       syslinux
         ? 'Boots with UEFI and legacy BIOS.'
         : image.biosBoot
@@ -183,7 +193,7 @@ export async function runWrite(job: WriteJob, hooks: JobHooks): Promise<WriteRes
       overlayKind: layout.overlayKind,
       overlayPath: stick.overlayPath,
       bytesWritten: copied.bytesWritten,
-      freeBytes: written.stick.freeBytes,
+      freeBytes,
       verified: job.verify,
       biosBoot: syslinux !== null,
       summary,

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { Notification, dialog, powerSaveBlocker, type BrowserWindow } from 'electron';
-import { ERROR_TEXT, errorAction } from '../shared/messages';
 import type { EventName, Events, WriteOutcome } from '../shared/ipc';
 import { progressFraction } from '../shared/progress';
 import { createService, type DriveAwareService } from './service';
@@ -30,9 +29,10 @@ function finishedNotification(outcome: WriteOutcome): { title: string; body: str
     case 'cancelled':
       return { title: 'LiveStick: cancelled', body: CANCELLED_BODY[outcome.stick] };
     case 'failed':
+      // The window words the error (src/renderer/i18n/errors.ts); one place says it.
       return {
         title: 'LiveStick: not written',
-        body: `${ERROR_TEXT[outcome.error.code].title}. ${errorAction(outcome.error)}`,
+        body: 'The stick could not be written. LiveStick’s window says why and what to do.',
       };
   }
 }

@@ -94,7 +94,7 @@ export const en = {
   persistence: {
     title: 'Persistence',
     intro:
-      'Choose how much of the stick keeps your changes. What you leave free stays an ordinary drive for your files.',
+      'Choose how much of the stick keeps your changes. The suggested sizes share it between system changes, your files and free space.',
     capacityLabel: (size: string) => `How the ${size} stick is used`,
     segments: {
       system: 'Live system',
