@@ -331,8 +331,7 @@ export const en = {
     restoreBody: (model: string) =>
       `Everything on ${model} is erased, including home and your files in the free space, and it becomes one empty drive usable on any computer.`,
     restoreConfirm: 'Erase and restore',
-    restoreOffer:
-      'If a write was interrupted, write the stick again, or restore it to an ordinary empty drive.',
+    restoreOffer: 'Restoring erases the drive and makes it one empty drive for any computer.',
     working: 'Working on the stick…',
     done: {
       'reset-overlay': 'The overlay was reset: the next start is a fresh system.',
