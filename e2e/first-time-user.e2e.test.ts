@@ -67,10 +67,10 @@ function bulkyNestedSquashfs(work: string): string {
 
 /**
  * The wizard as a first-time user finds it, through `npm run web`'s bridge in Chromium with the
- * real service, helper and engine, image files standing in for sticks. Each `describe` is one of
- * the things a first-timer stumbled on, numbered as in the issue that listed them, and asserts
- * the behaviour that replaced it. The helper is held (SIGSTOP) at chosen phases so reloads and
- * cancels land where they must, whatever the machine's speed.
+ * real service, helper and engine, image files standing in for sticks. Each numbered `describe`
+ * is one thing first-time users stumbled on before, and asserts the behaviour that replaced it.
+ * The helper is held (SIGSTOP) at chosen phases so reloads and cancels land where they must,
+ * whatever the machine's speed.
  */
 describe('the wizard for a first-time user', () => {
   let work: string;
