@@ -41,7 +41,7 @@ describe('renderer through the browser bridge', () => {
         window as unknown as { livestick: { chooseImage(r: object): Promise<unknown> } }
       ).livestick.chooseImage({}),
     );
-    expect(chosen).toEqual({ ok: true, value: null });
+    expect(chosen).toEqual({ ok: true, value: { kind: 'cancelled' } });
     const file = await screenshot(page, 'smoke-first-step');
     expect(existsSync(file) && statSync(file).size > 1000).toBe(true);
     expect(errors).toEqual([]);

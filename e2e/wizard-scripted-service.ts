@@ -108,7 +108,7 @@ export const SCRIPTED_REPORT: InspectReport = {
     percentUsed: 87.5,
     state: 'Active',
   },
-  home: { sizeBytes: 8 * GiB, usedBytes: 3.2 * GiB, encrypted: false },
+  home: { sizeBytes: 3 * GiB, usedBytes: 1.2 * GiB, encrypted: false },
   freeBytes: 12.4 * GiB,
   kernelArgs: ['root=live:UUID=4A1C-2F3B', 'rd.live.image', 'rw', 'rd.live.overlay=UUID=4A1C-2F3B'],
 };
@@ -119,16 +119,23 @@ export interface ScriptedControls {
   release(): void;
   /** The next write fails with this error after its first progress event. */
   failNextWrite(code: 'MEDIA_ERROR' | 'DEVICE_UNPLUGGED'): void;
+  /** The next cancel comes too late: the write it asks to stop completes anyway. */
+  finishDespiteCancel(): void;
 }
 
 export function createScriptedService(
   emit: <E extends EventName>(event: E, payload: Events[E]) => void,
 ): Service & { controls: ScriptedControls } {
   let jobCounter = 0;
-  let running: { jobId: string; timer: ReturnType<typeof setTimeout> | null } | null = null;
+  let running: {
+    jobId: string;
+    timer: ReturnType<typeof setTimeout> | null;
+    phase: Progress['phase'];
+  } | null = null;
   let holdAfter: number | null = null;
   let resume: (() => void) | null = null;
   let failWith: 'MEDIA_ERROR' | 'DEVICE_UNPLUGGED' | null = null;
+  let tooLateToCancel = false;
 
   const TOTAL = 2_400 * MiB;
   const steps: readonly Progress[] = [
@@ -165,16 +172,18 @@ export function createScriptedService(
         jobId,
         outcome: {
           status: 'succeeded',
-          summary: [
-            'Fedora-WS-Live-41 live system (2.1 GB), boots with UEFI and BIOS',
-            'Overlay for system changes: 4.0 GB (device-mapper snapshot)',
-            'Home: 8.0 GB',
-            'Volume LIVE (4A1C-2F3B), FAT32 on an MBR partition',
-          ],
+          stick: {
+            label: 'LIVE',
+            uuid: '4A1C-2F3B',
+            freeBytes: 12.4 * GiB,
+            verified: true,
+            biosBoot: true,
+          },
         },
       });
       return;
     }
+    running.phase = steps[index]!.phase;
     emit('writeProgress', { jobId, progress: steps[index]! });
     if (failWith && index === 1) {
       const code = failWith;
@@ -203,7 +212,7 @@ export function createScriptedService(
   };
 
   const handlers: ServiceHandlers = {
-    chooseImage: async () => SCRIPTED_ISO,
+    chooseImage: async () => ({ kind: 'chosen', path: SCRIPTED_ISO }),
     openImage: async ({ path }) => {
       if (path === SCRIPTED_ISO) return SCRIPTED_IMAGE;
       throw new LiveStickError('NOT_LIVEOS', `${path.split('/').pop()} has no LiveOS/squashfs.img`);
@@ -219,18 +228,34 @@ export function createScriptedService(
     },
     startWrite: async () => {
       const jobId = `job-${++jobCounter}`;
-      running = { jobId, timer: setTimeout(() => run(jobId, 0), 20) };
+      running = { jobId, timer: setTimeout(() => run(jobId, 0), 20), phase: 'preparing' };
       return { jobId };
     },
     cancelWrite: async ({ jobId }) => {
+      if (running?.jobId === jobId && tooLateToCancel) {
+        tooLateToCancel = false;
+        const next = resume;
+        resume = null;
+        next?.();
+        return null;
+      }
       if (running?.jobId === jobId) {
         if (running.timer) clearTimeout(running.timer);
+        const { phase } = running;
         running = null;
         resume = null;
-        setTimeout(() => emit('writeFinished', { jobId, outcome: { status: 'cancelled' } }), 30);
+        const stick =
+          phase === 'preparing' ? 'unchanged' : phase === 'writing' ? 'incomplete' : 'unverified';
+        setTimeout(
+          () => emit('writeFinished', { jobId, outcome: { status: 'cancelled', stick } }),
+          30,
+        );
       }
       return null;
     },
+    // The screens of a reloaded page are the real service's (wizard walk); none here.
+    currentWrite: async () => null,
+    dismissWrite: async () => null,
     inspect: async ({ device }) => ({ ...SCRIPTED_REPORT, device }),
     maintain: async ({ device, action }) => ({
       device,
@@ -258,6 +283,9 @@ export function createScriptedService(
       },
       failNextWrite: (code) => {
         failWith = code;
+      },
+      finishDespiteCancel: () => {
+        tooLateToCancel = true;
       },
     },
   };

@@ -3,6 +3,7 @@ import { build as esbuild } from 'esbuild';
 import { build as viteBuild } from 'vite';
 import { copyFile, mkdir, readFile, rm } from 'node:fs/promises';
 import { ensureFedoraKeys } from './fedora-keys.mjs';
+import { buildIcons } from './icons.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 await rm(`${root}dist`, { recursive: true, force: true });
@@ -64,4 +65,6 @@ await viteBuild({ configFile: `${root}vite.config.mts`, logLevel: 'warn' });
 // Every bundle sits in dist/<name>/ and finds the keys one level up (src/engine/download).
 await mkdir(`${root}dist`, { recursive: true });
 await copyFile(await ensureFedoraKeys(), `${root}dist/fedora-release-keys.json`);
+// The window's icon (Linux, Windows); the packages take theirs from assets/generated/icons.
+await copyFile(`${await buildIcons()}/png/256x256.png`, `${root}dist/icon.png`);
 console.log('build: dist/ ready');

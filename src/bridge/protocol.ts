@@ -14,3 +14,5 @@ export type ServerMessage =
 export const BRIDGE_PREFIX = '/__bridge/';
 export const SHIM_PATH = `${BRIDGE_PREFIX}shim.js`;
 export const SOCKET_PATH = `${BRIDGE_PREFIX}socket`;
+/** The HttpOnly cookie that carries the bridge's session secret to the WebSocket upgrade. */
+export const SESSION_COOKIE = 'livestick-session';

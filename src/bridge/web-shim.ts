@@ -11,14 +11,12 @@ import { SOCKET_PATH, type ClientMessage, type ServerMessage } from './protocol'
 
 /**
  * Stands in for the preload when the renderer runs in a plain browser: the same RawApi, carried
- * over a WebSocket to the bridge server, which runs the same service main runs. The token in
- * this script's own URL proves the page was served by the bridge.
+ * over a WebSocket to the bridge server, which runs the same service main runs. The socket is
+ * admitted by the HttpOnly session cookie the bridge set with the page; this script never sees
+ * the secret.
  */
-const script = document.currentScript as HTMLScriptElement | null;
-const token = script ? (new URL(script.src).searchParams.get('token') ?? '') : '';
 const socketUrl = new URL(SOCKET_PATH, window.location.href);
 socketUrl.protocol = socketUrl.protocol === 'https:' ? 'wss:' : 'ws:';
-socketUrl.searchParams.set('token', token);
 
 const socket = new WebSocket(socketUrl);
 const opened = new Promise<void>((resolve, reject) => {

@@ -29,6 +29,8 @@ export interface WriteResult {
   readonly overlayKind: 'dm-snapshot' | 'overlayfs' | 'none';
   readonly overlayPath: string | null;
   readonly bytesWritten: number;
+  /** Free space on the written volume, read back from its FAT as `inspect` reads it. */
+  readonly freeBytes: number;
   readonly verified: boolean;
   /** False when no BIOS boot loader could be installed: the stick then boots with UEFI only. */
   readonly biosBoot: boolean;

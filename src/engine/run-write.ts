@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import type { WritePhase } from '../shared/progress';
 import { randomBytes } from 'node:crypto';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { LiveStickError } from '../shared/errors';
 import { formatBytes } from '../shared/units';
 import { probeLiveImage } from '../core/liveos/probe';
@@ -15,21 +15,69 @@ import { createNodeCrypto } from './node-crypto';
 import { ProgressMeter } from './progress-meter';
 import { findSyslinux, installSyslinux } from './syslinux';
 import { checkWriteTarget } from './target-checks';
+import { openStick } from './run-inspect';
 import { openTarget, type Target } from './target';
 import { fileSourceReader, verifyWritten, wipeRanges, writeExtents } from './write-extents';
 
 const encoder = new TextEncoder();
 
+/**
+ * The ISO as a byte source. A path that cannot be opened is SOURCE_UNREADABLE with
+ * `details.reason` saying why (missing, folder, permission, unreadable), so each interface can
+ * word it for its own people.
+ */
+async function openIsoFile(imagePath: string): Promise<FileSource> {
+  const unreadable = (error: unknown): LiveStickError => {
+    const errno = (error as { code?: unknown }).code;
+    if (errno === 'ENOENT' || errno === 'ENOTDIR') {
+      return new LiveStickError('SOURCE_UNREADABLE', `${imagePath} does not exist`, {
+        reason: 'missing',
+        path: imagePath,
+      });
+    }
+    if (classifyError(error, { path: imagePath, kind: 'file' }).code === 'ACCESS_DENIED') {
+      return new LiveStickError(
+        'SOURCE_UNREADABLE',
+        `${imagePath} cannot be read: permission denied`,
+        {
+          reason: 'permission',
+          path: imagePath,
+        },
+      );
+    }
+    return new LiveStickError(
+      'SOURCE_UNREADABLE',
+      `${imagePath} cannot be opened: ${(error as Error).message}`,
+      { reason: 'unreadable', path: imagePath },
+    );
+  };
+  const info = await stat(imagePath).catch((error: unknown) => {
+    throw unreadable(error);
+  });
+  if (info.isDirectory()) {
+    throw new LiveStickError('SOURCE_UNREADABLE', `${imagePath} is a folder, not an ISO file`, {
+      reason: 'folder',
+      path: imagePath,
+    });
+  }
+  return FileSource.open(imagePath).catch((error: unknown) => {
+    throw unreadable(error);
+  });
+}
+
+/**
+ * The free space of a written stick counted as "Check a stick" counts it, from its FAT: the BIOS
+ * loader's files take a little of the planned free space.
+ */
+async function freeBytesOnStick(target: string, sizeBytes: number): Promise<number> {
+  const { stick, source } = await openStick(target, { sizeBytes });
+  await source.close();
+  return stick.freeBytes;
+}
+
 /** Opens the ISO and learns everything the writer needs from its metadata. */
 export async function openLiveImage(imagePath: string) {
-  const source = await FileSource.open(imagePath).catch((error: unknown) => {
-    throw classifyError(error, { path: imagePath, kind: 'file' }).code === 'ACCESS_DENIED'
-      ? new LiveStickError('SOURCE_UNREADABLE', `${imagePath} cannot be read: permission denied`)
-      : new LiveStickError(
-          'SOURCE_UNREADABLE',
-          `${imagePath} cannot be opened: ${(error as Error).message}`,
-        );
-  });
+  const source = await openIsoFile(imagePath);
   try {
     return { image: await probeLiveImage(source), source };
   } catch (error) {
@@ -93,10 +141,17 @@ export async function runWrite(job: WriteJob, hooks: JobHooks): Promise<WriteRes
     passphrase?.fill(0);
     hooks.onLog(`writing ${stick.label} (UUID ${stick.uuid}) to ${job.target}`);
 
+    // Until the writing phase is reported the target is untouched, so a cancel that lands
+    // before this point leaves the stick as it was, and the UI can say so.
+    hooks.signal.throwIfAborted();
+    meter.start(
+      'writing',
+      stick.extents.reduce((sum, extent) => sum + extent.length, 0),
+    );
     await wipeRanges(target, stick.wipe);
     // Bulk copies get their own handle: the probe's FileSource caches small metadata reads.
     const bulk = await open(job.imagePath, 'r');
-    const written = await writeExtents({
+    const copied = await writeExtents({
       target,
       source: fileSourceReader(bulk, job.imagePath),
       extents: stick.extents,
@@ -104,11 +159,16 @@ export async function runWrite(job: WriteJob, hooks: JobHooks): Promise<WriteRes
       meter,
       hash: job.verify,
     }).finally(() => bulk.close());
-    if (job.verify) await verifyWritten(target, written, hooks.signal, meter);
+    if (job.verify) await verifyWritten(target, copied, hooks.signal, meter);
+    const targetBytes = target.sizeBytes;
     meter.start('finalizing', 0);
     await target.io.close();
     target = null;
     if (syslinux) await installSyslinux(syslinux, job.target, stick.partitionStartBytes);
+    const freeBytes = await freeBytesOnStick(job.target, targetBytes).catch((error: unknown) => {
+      hooks.onLog(`could not read the free space back: ${(error as Error).message}`);
+      return stick.freeBytes;
+    });
 
     const summary = [
       `Wrote ${image.label} to ${job.target}: FAT32 "${stick.label}", UUID ${stick.uuid}.`,
@@ -119,7 +179,7 @@ export async function runWrite(job: WriteJob, hooks: JobHooks): Promise<WriteRes
         ? `Home: ${formatBytes(layout.homeBytes)} /LiveOS/home.img${layout.home.encrypted ? ' (encrypted)' : ''}.`
         : 'No home.img.',
       ...(layout.swapBytes > 0 ? [`Swap: ${formatBytes(layout.swapBytes)} /LiveOS/swap.img.`] : []),
-      `Free space for your files: ${formatBytes(layout.freeBytes)}.`,
+      `Free space for your files: ${formatBytes(freeBytes)}.`,
       syslinux
         ? 'Boots with UEFI and legacy BIOS.'
         : image.biosBoot
@@ -132,7 +192,8 @@ export async function runWrite(job: WriteJob, hooks: JobHooks): Promise<WriteRes
       uuid: stick.uuid,
       overlayKind: layout.overlayKind,
       overlayPath: stick.overlayPath,
-      bytesWritten: written.bytesWritten,
+      bytesWritten: copied.bytesWritten,
+      freeBytes,
       verified: job.verify,
       biosBoot: syslinux !== null,
       summary,

@@ -44,6 +44,8 @@ function createWindow(): BrowserWindow {
     minWidth: 760,
     minHeight: 560,
     title: 'LiveStick',
+    // Linux and Windows show it in the title bar and task switcher; macOS takes the bundle's.
+    icon: path.join(__dirname, '..', 'icon.png'),
     show: false,
     webPreferences: {
       preload: path.join(__dirname, '..', 'preload', 'preload.cjs'),
@@ -101,9 +103,22 @@ void app.whenReady().then(() => {
 
   mainWindow = createWindow();
   service.attachWindow(mainWindow);
+  // The page holds a beforeunload while a write runs (the write itself lives here in main).
+  // Closing the window quits and so stops the write: asked in 'close', which comes first.
+  // A reload (Ctrl+R, View → Reload) keeps the write going: asked in 'will-prevent-unload'.
+  let closeConfirmed = false;
   mainWindow.on('close', (event) => {
-    if (service.confirmQuit(mainWindow!)) return;
+    if (service.confirmQuit(mainWindow!)) {
+      closeConfirmed = true;
+      return;
+    }
     event.preventDefault();
+  });
+  mainWindow.webContents.on('will-prevent-unload', (event) => {
+    // preventDefault here overrides the page's objection and lets the unload happen.
+    if (closeConfirmed || (mainWindow && service.confirmReload(mainWindow))) {
+      event.preventDefault();
+    }
   });
   mainWindow.on('closed', () => {
     mainWindow = null;

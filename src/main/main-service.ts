@@ -1,13 +1,40 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { Notification, dialog, powerSaveBlocker, type BrowserWindow } from 'electron';
-import { describeError } from '../shared/messages';
-import type { EventName, Events } from '../shared/ipc';
+import type { EventName, Events, WriteOutcome } from '../shared/ipc';
 import { progressFraction } from '../shared/progress';
 import { createService, type DriveAwareService } from './service';
 
 interface MainServiceOptions {
   emit<E extends EventName>(event: E, payload: Events[E]): void;
   getWindow(): BrowserWindow | null;
+}
+
+const CANCELLED_BODY: Readonly<Record<'unchanged' | 'incomplete' | 'unverified', string>> = {
+  unchanged: 'Nothing had been written yet: the stick is as it was.',
+  incomplete:
+    'The stick was partly written and will not start a computer until it is written again.',
+  unverified: 'Everything was written, but not checked: write it again to be sure.',
+};
+
+/** The desktop notification for users who switched to another window meanwhile. */
+function finishedNotification(outcome: WriteOutcome): { title: string; body: string } {
+  switch (outcome.status) {
+    case 'succeeded':
+      return {
+        title: 'LiveStick: done',
+        body: outcome.stick.verified
+          ? 'The stick is written and verified. You can unplug it now.'
+          : 'The stick is written. You can unplug it now.',
+      };
+    case 'cancelled':
+      return { title: 'LiveStick: cancelled', body: CANCELLED_BODY[outcome.stick] };
+    case 'failed':
+      // The window words the error (src/renderer/i18n/errors.ts); one place says it.
+      return {
+        title: 'LiveStick: not written',
+        body: 'The stick could not be written. LiveStick’s window says why and what to do.',
+      };
+  }
 }
 
 /**
@@ -17,6 +44,7 @@ interface MainServiceOptions {
  */
 export function createMainService(options: MainServiceOptions): DriveAwareService & {
   confirmQuit(window: BrowserWindow): boolean;
+  confirmReload(window: BrowserWindow): boolean;
   attachWindow(window: BrowserWindow): void;
 } {
   let blocker: number | null = null;
@@ -36,13 +64,7 @@ export function createMainService(options: MainServiceOptions): DriveAwareServic
       release();
       window?.setProgressBar(-1);
       if (Notification.isSupported()) {
-        const body =
-          outcome.status === 'succeeded'
-            ? 'The stick is ready. You can unplug it now.'
-            : outcome.status === 'cancelled'
-              ? 'The write was cancelled; the stick must be written again before use.'
-              : describeError(outcome.error);
-        const title = outcome.status === 'succeeded' ? 'LiveStick: done' : 'LiveStick: not written';
+        const { title, body } = finishedNotification(outcome);
         new Notification({ title, body }).show();
       }
     }
@@ -83,11 +105,24 @@ export function createMainService(options: MainServiceOptions): DriveAwareServic
       if (!service.isBusy()) return true;
       const choice = dialog.showMessageBoxSync(window, {
         type: 'warning',
-        buttons: ['Keep writing', 'Quit and leave the stick unusable'],
+        buttons: ['Keep writing', 'Stop writing and quit'],
         defaultId: 0,
         cancelId: 0,
         message: 'A stick is being written.',
-        detail: 'Quitting now stops the write; the stick will have to be written again.',
+        detail:
+          'Quitting stops the write. A partly written stick does not start a computer until it is written again.',
+      });
+      return choice === 1;
+    },
+    confirmReload: (window) => {
+      if (!service.isBusy()) return true;
+      const choice = dialog.showMessageBoxSync(window, {
+        type: 'question',
+        buttons: ['Keep the window', 'Reload'],
+        defaultId: 0,
+        cancelId: 0,
+        message: 'A stick is being written.',
+        detail: 'The write goes on while the window reloads, and the window shows it again.',
       });
       return choice === 1;
     },

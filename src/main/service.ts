@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { randomUUID } from 'node:crypto';
+import { homedir } from 'node:os';
 import path from 'node:path';
 import {
   combinedSource,
@@ -10,15 +11,20 @@ import {
 } from '../engine/drives';
 import type { InspectReport, WriteResult } from '../engine/jobs';
 import { DEFAULT_RESTORE_LABEL, type MaintenanceJob } from '../engine/run-maintain';
-import { LiveStickError, toWire } from '../shared/errors';
+import { LiveStickError, fromWire, toWire } from '../shared/errors';
 import type {
+  CancelledStick,
   DriveInfo,
   EventName,
   Events,
+  ImageSummary,
   MaintenanceResult,
   Request,
   ServiceHandlers,
+  WriteJobInfo,
+  WriteOutcome,
 } from '../shared/ipc';
+import type { Progress } from '../shared/progress';
 import { MiB } from '../shared/units';
 import { createEngine, type ServiceEngine } from './engine';
 import {
@@ -37,8 +43,11 @@ import {
  */
 export interface ServiceEnvironment {
   emit<E extends EventName>(event: E, payload: Events[E]): void;
-  /** A native "open file" dialog; null when the user cancels. */
-  chooseImageFile(): Promise<string | null>;
+  /**
+   * A native "open file" dialog, answering null when the user cancels; null itself where there
+   * is no dialog (a plain browser), so the page asks for a typed path instead.
+   */
+  readonly chooseImageFile: (() => Promise<string | null>) | null;
   /** Where drives come from (default: drivelist). The bridge adds image files. */
   readonly drives?: DriveSource;
   /** Where the helper is and what runs it (default: next to this bundle in dist/). */
@@ -80,6 +89,52 @@ function defaultHelperLocation(): HelperLocation {
   });
 }
 
+/** `~` and `~/…` as a shell would expand them: typed paths in the browser often start so. */
+export function expandHome(file: string, home: string = homedir()): string {
+  if (file === '~') return home;
+  return file.startsWith('~/') ? path.join(home, file.slice(2)) : file;
+}
+
+/**
+ * What a cancelled write left on the stick, judged from the last phase the helper reported: the
+ * engine touches the target only after reporting the writing phase, and verification starts
+ * once every byte (the partition table last) is written.
+ */
+export function cancelledStick(last: Progress | null): CancelledStick {
+  if (last === null || last.phase === 'preparing') return 'unchanged';
+  return last.phase === 'writing' ? 'incomplete' : 'unverified';
+}
+
+/** The outcome of a write job as the renderer sees it: data, no engine sentences. */
+export function writeOutcome(
+  settled: { ok: true; result: WriteResult } | { ok: false; error: unknown },
+  last: Progress | null,
+): WriteOutcome {
+  if (settled.ok) {
+    const { label, uuid, freeBytes, verified, biosBoot } = settled.result;
+    return { status: 'succeeded', stick: { label, uuid, freeBytes, verified, biosBoot } };
+  }
+  const wire = toWire(settled.error);
+  return wire.code === 'CANCELLED'
+    ? { status: 'cancelled', stick: cancelledStick(last) }
+    : { status: 'failed', error: wire };
+}
+
+/**
+ * The refusal for any job on a stick LiveStick itself is writing: said as that, never as "in use
+ * by another program".
+ */
+function writingError(device: string, writing: DriveInfo): LiveStickError {
+  const details = { reason: 'livestick-writing', device: writing.device };
+  return device === writing.device
+    ? new LiveStickError('DEVICE_BUSY', `LiveStick is writing ${device} right now.`, details)
+    : new LiveStickError(
+        'DEVICE_BUSY',
+        `LiveStick is writing ${writing.device}; one stick at a time.`,
+        details,
+      );
+}
+
 /** The renderer's request as the engine's job; sizes cross IPC in MiB, the engine counts bytes. */
 export function maintenanceJob(request: Request<'maintain'>): MaintenanceJob {
   const target = request.device;
@@ -113,7 +168,21 @@ export function createService(environment: ServiceEnvironment): DriveAwareServic
   let showAll = false;
   let imagePath: string | null = null;
   let polling = true;
-  let active: { jobId: string; job: HelperJob } | null = null;
+  /** Images as they were opened, so a write can describe its image without reading it again. */
+  const images = new Map<string, ImageSummary>();
+
+  /**
+   * The write this service owns (docs/ARCHITECTURE.md, "The wizard's store"): running, or
+   * finished and kept until a page dismisses it, so the job outlives the page that started it.
+   */
+  let write: {
+    readonly info: Omit<WriteJobInfo, 'progress' | 'cancelling' | 'outcome'>;
+    readonly job: HelperJob;
+    progress: Progress | null;
+    cancelling: boolean;
+    outcome: WriteOutcome | null;
+  } | null = null;
+  const running = (): typeof write => (write !== null && write.outcome === null ? write : null);
 
   const query = () => ({ showAll, imagePath });
   const watcher: DriveWatcher = watchDrives({
@@ -125,7 +194,7 @@ export function createService(environment: ServiceEnvironment): DriveAwareServic
   });
   const updatePolling = (): void => {
     // Like rpi-imager: no scanning while a write holds the bus.
-    if (polling && active === null) watcher.start();
+    if (polling && running() === null) watcher.start();
     else watcher.stop();
   };
 
@@ -134,19 +203,34 @@ export function createService(environment: ServiceEnvironment): DriveAwareServic
     const list = await drives.list({ showAll: true, imagePath });
     const drive = list.find((candidate) => candidate.device === device);
     if (!drive) {
-      throw new LiveStickError('TARGET_REFUSED', `${device} is not one of the listed drives.`);
+      throw new LiveStickError('TARGET_REFUSED', `${device} is not one of the listed drives.`, {
+        reason: 'not-listed',
+      });
     }
     if (drive.blockedReason) {
-      throw new LiveStickError('TARGET_REFUSED', `${device} ${drive.blockedReason}.`);
+      throw new LiveStickError('TARGET_REFUSED', `${device} ${drive.blockedReason}.`, {
+        reason: 'blocked',
+      });
     }
     return drive;
   };
 
-  const handlers: ServiceHandlers = {
-    chooseImage: () => environment.chooseImageFile(),
+  const refuseWhileWriting = (device: string): void => {
+    const current = running();
+    if (current) throw writingError(device, current.info.drive);
+  };
 
-    openImage: async ({ path: file }) => {
+  const handlers: ServiceHandlers = {
+    chooseImage: async () => {
+      if (environment.chooseImageFile === null) return { kind: 'no-dialog' };
+      const chosen = await environment.chooseImageFile();
+      return chosen === null ? { kind: 'cancelled' } : { kind: 'chosen', path: chosen };
+    },
+
+    openImage: async ({ path: typed }) => {
+      const file = expandHome(typed);
       const summary = await engine.probeImage(file);
+      images.set(file, summary);
       imagePath = file;
       return summary;
     },
@@ -161,12 +245,21 @@ export function createService(environment: ServiceEnvironment): DriveAwareServic
     plan: (request) => engine.plan(request),
 
     startWrite: async (request) => {
-      if (active) throw new LiveStickError('DEVICE_BUSY', 'A stick is already being written.');
+      refuseWhileWriting(request.device);
       if (request.sizing.encryptedHome && !request.homePassphrase) {
         throw new LiveStickError('INTERNAL', 'An encrypted home needs a passphrase.');
       }
       imagePath = request.imagePath;
       const drive = await choosable(request.device);
+      const image = images.get(request.imagePath) ?? (await engine.probeImage(request.imagePath));
+      const planned = await engine.plan({
+        imagePath: request.imagePath,
+        targetBytes: drive.sizeBytes,
+        sizing: request.sizing,
+      });
+      if (!planned.ok) throw fromWire(planned.error);
+      // Checked again: a second page may have started a write while this one was planning.
+      refuseWhileWriting(request.device);
       const isDevice = drive.bus !== 'file';
       const jobId = randomUUID();
       const job = startHelperJob({
@@ -187,33 +280,41 @@ export function createService(environment: ServiceEnvironment): DriveAwareServic
           eject: isDevice,
         },
         callbacks: {
-          onProgress: (progress) => environment.emit('writeProgress', { jobId, progress }),
+          onProgress: (progress) => {
+            if (write?.info.jobId === jobId) write.progress = progress;
+            environment.emit('writeProgress', { jobId, progress });
+          },
           onLog: log,
         },
         ...(environment.launch ? { launch: environment.launch } : {}),
       });
-      active = { jobId, job };
+      const record: NonNullable<typeof write> = {
+        info: {
+          jobId,
+          image,
+          drive,
+          sizing: request.sizing,
+          layout: planned.layout,
+          verify: request.verify,
+        },
+        job,
+        progress: null,
+        cancelling: false,
+        outcome: null,
+      };
+      write = record;
       updatePolling();
       void job.outcome
         .then(
-          (result) =>
-            environment.emit('writeFinished', {
-              jobId,
-              outcome: { status: 'succeeded', summary: (result as unknown as WriteResult).summary },
-            }),
-          (error: unknown) => {
-            const wire = toWire(error);
-            environment.emit('writeFinished', {
-              jobId,
-              outcome:
-                wire.code === 'CANCELLED'
-                  ? { status: 'cancelled' }
-                  : { status: 'failed', error: wire },
-            });
-          },
+          (result) => ({ ok: true as const, result: result as unknown as WriteResult }),
+          (error: unknown) => ({ ok: false as const, error }),
         )
+        .then((settled) => {
+          record.outcome = writeOutcome(settled, record.progress);
+          record.cancelling = false;
+          environment.emit('writeFinished', { jobId, outcome: record.outcome });
+        })
         .finally(() => {
-          active = null;
           updatePolling();
           void watcher.poll().catch(() => undefined);
         });
@@ -221,19 +322,39 @@ export function createService(environment: ServiceEnvironment): DriveAwareServic
     },
 
     cancelWrite: async ({ jobId }) => {
-      if (!active || active.jobId !== jobId) {
+      const current = running();
+      if (!current || current.info.jobId !== jobId) {
         throw new LiveStickError('INTERNAL', 'No write with that id is running.');
       }
-      await active.job.cancel();
+      current.cancelling = true;
+      await current.job.cancel();
+      return null;
+    },
+
+    currentWrite: async () =>
+      write === null
+        ? null
+        : {
+            ...write.info,
+            progress: write.progress,
+            cancelling: write.cancelling,
+            outcome: write.outcome,
+          },
+
+    dismissWrite: async ({ jobId }) => {
+      if (write?.info.jobId === jobId && write.outcome !== null) write = null;
       return null;
     },
 
     inspect: async ({ device }) => {
+      refuseWhileWriting(device);
       const drive = await drives
         .list({ showAll: true, imagePath })
         .then((list) => list.find((candidate) => candidate.device === device));
       if (!drive) {
-        throw new LiveStickError('TARGET_REFUSED', `${device} is not one of the listed drives.`);
+        throw new LiveStickError('TARGET_REFUSED', `${device} is not one of the listed drives.`, {
+          reason: 'not-listed',
+        });
       }
       if (drive.bus === 'file') return engine.inspectFile(device);
       const job = startHelperJob({
@@ -247,7 +368,7 @@ export function createService(environment: ServiceEnvironment): DriveAwareServic
     },
 
     maintain: async (request) => {
-      if (active) throw new LiveStickError('DEVICE_BUSY', 'A stick is being written.');
+      refuseWhileWriting(request.device);
       const drive = await choosable(request.device);
       const job = maintenanceJob(request);
       if (drive.bus === 'file') return engine.maintainFile(job);
@@ -264,14 +385,14 @@ export function createService(environment: ServiceEnvironment): DriveAwareServic
 
   return {
     handlers,
-    isBusy: () => active !== null,
+    isBusy: () => running() !== null,
     setDrivePolling: (on) => {
       polling = on;
       updatePolling();
     },
     dispose: () => {
       watcher.stop();
-      void active?.job.cancel();
+      void running()?.job.cancel();
     },
   };
 }

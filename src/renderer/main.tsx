@@ -16,6 +16,8 @@ const store = createAppStore({
   planDelayMs: PLAN_DELAY_MS,
 });
 connectServiceEvents(api, store);
+// A write outlives the page that started it: a reloaded page shows it again.
+void store.getState().adoptWrite();
 void store.getState().refreshDrives();
 
 createRoot(document.getElementById('root')!).render(

@@ -18,6 +18,7 @@ const partitionTable = z.enum(['mbr', 'gpt']);
 export const MAX_SIZE_MIB = 16 * 1024 * 1024;
 const mib = z.number().int().min(0).max(MAX_SIZE_MIB);
 const path = z.string().min(1).max(4096);
+const jobId = z.string().min(1).max(64);
 
 export const sizingSchema = z.strictObject({
   overlayMiB: mib.optional(),
@@ -55,7 +56,11 @@ export const requestSchemas = {
     /** Only present with encryptedHome; goes to the helper over its private channel, never logged. */
     homePassphrase: z.string().min(1).max(1024).optional(),
   }),
-  cancelWrite: z.strictObject({ jobId: z.string().min(1).max(64) }),
+  cancelWrite: z.strictObject({ jobId }),
+  /** The write main runs (or ran, until dismissed), for a page that was reloaded or opened later. */
+  currentWrite: z.strictObject({}),
+  /** Forgets a finished write once its page moved on. */
+  dismissWrite: z.strictObject({ jobId }),
   inspect: z.strictObject({ device: path }),
   maintain: z.strictObject({
     device: path,
@@ -166,6 +171,8 @@ export interface InspectReport {
   readonly swapBytes?: number;
   /** The "start without persistence" and "reset persistence" boot entries are present. */
   readonly persistenceMenu?: boolean;
+  /** Size of the system image a DM snapshot overlay copies from: its useful maximum. */
+  readonly rootfsImageBytes?: number | null;
   /** One sentence each: a full or orphaned overlay, a missing file, a foreign boot menu. */
   readonly warnings?: readonly string[];
 }
@@ -178,18 +185,66 @@ export interface MaintenanceResult {
   readonly summary: readonly string[];
 }
 
+/** What a finished write made, as data: every screen words it in its own language. */
+export interface WrittenStick {
+  /** The FAT32 volume label and serial (the UUID the boot menus name). */
+  readonly label: string;
+  readonly uuid: string;
+  /** Free space on the written volume, counted as the stick's FAT reports it. */
+  readonly freeBytes: number;
+  /** Every written byte was read back and matched. */
+  readonly verified: boolean;
+  /** A legacy BIOS boot loader was installed besides UEFI. */
+  readonly biosBoot: boolean;
+}
+
+/**
+ * What a cancelled write left on the stick, from how far the job got: nothing written yet
+ * (the engine touches the target only once it reports the writing phase), partly written (no
+ * partition table: it does not start a computer), or fully written but not read back.
+ */
+export type CancelledStick = 'unchanged' | 'incomplete' | 'unverified';
+
 export type WriteOutcome =
-  | { readonly status: 'succeeded'; readonly summary: readonly string[] }
+  | { readonly status: 'succeeded'; readonly stick: WrittenStick }
   | { readonly status: 'failed'; readonly error: WireError }
-  | { readonly status: 'cancelled' };
+  | { readonly status: 'cancelled'; readonly stick: CancelledStick };
+
+/**
+ * The write main (or the browser bridge) owns: it outlives the page that started it, so a
+ * reloaded or second page shows it with its progress and its Cancel.
+ */
+export interface WriteJobInfo {
+  readonly jobId: string;
+  readonly image: ImageSummary;
+  readonly drive: DriveInfo;
+  /** Without the passphrase, which only the helper ever held. */
+  readonly sizing: Sizing;
+  readonly layout: LayoutSummary;
+  readonly verify: boolean;
+  /** The newest progress, null before the first. */
+  readonly progress: Progress | null;
+  /** A cancel was asked for and the job has not ended yet. */
+  readonly cancelling: boolean;
+  /** Set once the job ended; kept until a page dismisses it. */
+  readonly outcome: WriteOutcome | null;
+}
+
+/** The native file dialog's answer; a plain browser has none, and then the path is typed. */
+export type ImageChoice =
+  | { readonly kind: 'chosen'; readonly path: string }
+  | { readonly kind: 'cancelled' }
+  | { readonly kind: 'no-dialog' };
 
 export interface Responses {
   openImage: ImageSummary;
-  chooseImage: string | null;
+  chooseImage: ImageChoice;
   listDrives: readonly DriveInfo[];
   plan: PlanOutcome;
   startWrite: { readonly jobId: string };
   cancelWrite: null;
+  currentWrite: WriteJobInfo | null;
+  dismissWrite: null;
   inspect: InspectReport;
   maintain: MaintenanceResult;
 }

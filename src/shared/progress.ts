@@ -25,3 +25,25 @@ export type DownloadProgress = Progress<DownloadPhase>;
 export function progressFraction(progress: Progress<string>): number {
   return progress.bytesTotal > 0 ? Math.min(1, progress.bytesDone / progress.bytesTotal) : 0;
 }
+
+/**
+ * How far a whole write is, across its phases, weighted by bytes: writing and reading back each
+ * move the same bytes, so with verification on each is half of the bar. Null while preparing,
+ * when no byte has moved yet and the amount still to move is unknown (an indeterminate bar).
+ */
+export function overallWriteFraction(
+  progress: Progress,
+  options: { readonly verify: boolean },
+): number | null {
+  const phaseFraction = progressFraction(progress);
+  switch (progress.phase) {
+    case 'preparing':
+      return null;
+    case 'writing':
+      return options.verify ? phaseFraction / 2 : phaseFraction;
+    case 'verifying':
+      return 0.5 + phaseFraction / 2;
+    case 'finalizing':
+      return 1;
+  }
+}

@@ -2,9 +2,9 @@
 import type { WritePhase } from './progress';
 
 /**
- * The write lifecycle (docs/ARCHITECTURE.md, "Contracts between processes") as one explicit machine. Everything the UI shows — which
- * buttons exist, whether quitting must ask first — is derived from the state, never stored
- * beside it.
+ * The write lifecycle (docs/ARCHITECTURE.md, "Contracts between processes") as one explicit
+ * machine. Everything the UI shows — which buttons exist, whether quitting must ask first — is
+ * derived from the state, never stored beside it.
  */
 export type WriteState = 'idle' | WritePhase | 'cancelling' | 'succeeded' | 'failed' | 'cancelled';
 
@@ -16,6 +16,18 @@ export type WriteEvent =
   | { readonly type: 'failed' }
   | { readonly type: 'cancelled' }
   | { readonly type: 'reset' };
+
+export const WRITE_STATES: readonly WriteState[] = [
+  'idle',
+  'preparing',
+  'writing',
+  'verifying',
+  'finalizing',
+  'cancelling',
+  'succeeded',
+  'failed',
+  'cancelled',
+];
 
 const PHASE_ORDER: readonly WriteState[] = ['preparing', 'writing', 'verifying', 'finalizing'];
 
@@ -33,14 +45,20 @@ export function nextWriteState(state: WriteState, event: WriteEvent): WriteState
     case 'start':
       return state === 'idle' || isFinished(state) ? 'preparing' : null;
     case 'phase': {
+      // While cancelling, the job's last phases no longer matter: only its end does.
       if (!PHASE_ORDER.includes(state)) return null;
       // Phases only move forward; verifying may be skipped (--no-verify).
       return PHASE_ORDER.indexOf(event.phase) >= PHASE_ORDER.indexOf(state) ? event.phase : null;
     }
     case 'cancel':
       return PHASE_ORDER.includes(state) ? 'cancelling' : null;
+    // A cancel is a request, not an outcome: a job that completed (or failed) before it could
+    // stop ends as what it really did, so the user is told the truth about the stick.
     case 'succeeded':
-      return state === 'finalizing' || state === 'verifying' || state === 'writing'
+      return state === 'writing' ||
+        state === 'verifying' ||
+        state === 'finalizing' ||
+        state === 'cancelling'
         ? 'succeeded'
         : null;
     case 'failed':

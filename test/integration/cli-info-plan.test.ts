@@ -60,7 +60,10 @@ describe('livestick info and plan', () => {
     expect(notIso.code).toBe(3);
     const missing = await livestick(['info', join(work.path, 'nope.iso')]);
     expect(missing.code).toBe(3);
-    expect(missing.stderr).toMatch(/cannot be (opened|read)/);
+    expect(missing.stderr).toMatch(/nope\.iso does not exist\./);
+    const folder = await livestick(['info', work.path]);
+    expect(folder.code).toBe(3);
+    expect(folder.stderr).toMatch(/is a folder, not an ISO file\./);
   });
 
   it('plans a 16 GiB stick as JSON and explains the limits', async () => {

@@ -7,13 +7,14 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SOCKET_PATH, type ServerMessage } from '../../src/bridge/protocol';
+import type { ServerMessage } from '../../src/bridge/protocol';
 import { startBridge, type Bridge } from '../../src/bridge/server';
 import { ensureImageFileDrives, imageFileDrives } from '../../src/engine/drives';
 import { createService } from '../../src/main/service';
 import type { DriveInfo, Envelope, Events, ImageSummary, Sizing } from '../../src/shared/ipc';
+import { openBridgeSocket } from './bridge-client';
 import { buildHelper, nodeLocation } from './helper-harness';
 import { makeLiveIso, run, tempDir } from './iso-fixtures';
 
@@ -68,7 +69,7 @@ beforeAll(async () => {
   stick = path.join(work.path, 'stick.img');
   late = path.join(work.path, 'plugged-later.img');
   await ensureImageFileDrives([{ path: stick, sizeBytes: 512 * MiB }]);
-  // A stand-in renderer: the bridge injects its token into index.html.
+  // A stand-in renderer: the bridge injects its shim into index.html.
   const renderer = path.join(work.path, 'renderer');
   mkdirSync(renderer);
   writeFileSync(path.join(renderer, 'index.html'), '<html><script src="app.js"></script></html>');
@@ -80,7 +81,7 @@ beforeAll(async () => {
     createService: (emit) =>
       createService({
         emit,
-        chooseImageFile: async () => null,
+        chooseImageFile: null,
         drives: imageFileDrives([
           { path: stick, sizeBytes: 512 * MiB },
           { path: iso, sizeBytes: 0 },
@@ -91,18 +92,12 @@ beforeAll(async () => {
         log: () => undefined,
       }),
   });
-  const page = await (await fetch(bridge.url)).text();
-  const token = /token=([0-9a-f]+)/.exec(page)![1]!;
-  const url = new URL(SOCKET_PATH, bridge.url);
-  url.protocol = 'ws:';
-  url.searchParams.set('token', token);
-  socket = new WebSocket(url);
+  socket = await openBridgeSocket(bridge.url);
   socket.on('message', (data) => {
     const message = JSON.parse(String(data)) as ServerMessage;
     if ('id' in message) pending.get(message.id)?.(message.envelope);
     else events.push(message);
   });
-  await new Promise((resolve) => socket.once('open', resolve));
 });
 
 afterAll(async () => {
@@ -158,7 +153,12 @@ describe('the service through the browser bridge', () => {
       verify: true,
     });
     const finished = await nextEvent('writeFinished', (payload) => payload.jobId === jobId);
-    expect(finished.outcome).toMatchObject({ status: 'succeeded' });
+    expect(finished.outcome).toMatchObject({ status: 'succeeded', stick: { verified: true } });
+    // The free space the done screen shows is the one "Check a stick" reads.
+    const report = await value<{ freeBytes: number }>('inspect', { device: stick });
+    expect(finished.outcome.status === 'succeeded' && finished.outcome.stick.freeBytes).toBe(
+      report.freeBytes,
+    );
     const phases = events.flatMap((m) =>
       'event' in m && m.event === 'writeProgress'
         ? [(m.payload as Events['writeProgress']).progress.phase]

@@ -72,10 +72,13 @@ function requestedBytes(mib: number): number {
   return bytes === 4 * 1024 * MiB ? FAT32_MAX_FILE_BYTES : bytes;
 }
 
+/** What "automatic" picks: the snapshot overlay where the image can use it (dracut 044 knows no other). */
+export function autoOverlayKind(overlayKinds: readonly OverlayKind[]): OverlayKind {
+  return overlayKinds.includes('dm-snapshot') ? 'dm-snapshot' : 'overlayfs';
+}
+
 function chooseOverlayKind(image: PlannerImage, request: PlanRequest): OverlayKind {
-  if (request.overlayType === 'auto') {
-    return image.overlayKinds.includes('dm-snapshot') ? 'dm-snapshot' : 'overlayfs';
-  }
+  if (request.overlayType === 'auto') return autoOverlayKind(image.overlayKinds);
   if (!image.overlayKinds.includes(request.overlayType)) {
     const reason =
       request.overlayType === 'dm-snapshot'
@@ -84,6 +87,7 @@ function chooseOverlayKind(image: PlannerImage, request: PlanRequest): OverlayKi
     throw new LiveStickError(
       'DOES_NOT_FIT',
       `This image cannot use a ${request.overlayType} overlay: ${reason}. Use --overlay-type auto`,
+      { reason: 'overlay-type-unsupported', overlayType: request.overlayType },
     );
   }
   return request.overlayType;
@@ -123,7 +127,7 @@ export function planLayout(image: PlannerImage, request: PlanRequest): Layout {
     throw new LiveStickError(
       'FAT32_FILE_LIMIT',
       `LiveOS/squashfs.img is ${formatBytes(image.squashfsBytes)}, more than a FAT32 file can hold (4 GiB − 512 B); this image needs an ext4 stick layout, which LiveStick does not make yet`,
-      { squashfsBytes: image.squashfsBytes },
+      { item: 'squashfs', requestedBytes: image.squashfsBytes, maxBytes: FAT32_MAX_FILE_BYTES },
     );
   }
   const partitionBytes = maxPartitionBytes(
@@ -138,7 +142,7 @@ export function planLayout(image: PlannerImage, request: PlanRequest): Layout {
     throw new LiveStickError(
       'DOES_NOT_FIT',
       `A ${formatBytes(request.targetBytes)} target is too small for a FAT32 stick`,
-      { targetBytes: request.targetBytes },
+      { reason: 'target-too-small', targetBytes: request.targetBytes },
     );
   }
   const { clusterBytes } = geometry;
@@ -153,7 +157,7 @@ export function planLayout(image: PlannerImage, request: PlanRequest): Layout {
     throw new LiveStickError(
       'DOES_NOT_FIT',
       `The live system needs ${formatBytes(systemBytes)} but the stick holds ${formatBytes(capacity)}: ${formatBytes(-room)} short. Use a larger stick`,
-      { neededBytes: systemBytes, availableBytes: capacity },
+      { reason: 'system', missingBytes: -room, availableBytes: capacity },
     );
   }
 
@@ -191,22 +195,23 @@ export function planLayout(image: PlannerImage, request: PlanRequest): Layout {
   const swapBytes = request.swapMiB === undefined ? 0 : requestedBytes(request.swapMiB);
   const freeBytes = afterHome - allocated(swapBytes);
 
-  for (const [name, bytes, option] of [
-    ['overlay', overlayBytes, '--overlay-size-mb'],
-    ['home.img', homeBytes, '--home-size-mb'],
-    ['swap.img', swapBytes, '--swap-size-mb'],
+  for (const [name, item, bytes, option] of [
+    ['overlay', 'overlay', overlayBytes, '--overlay-size-mb'],
+    ['home.img', 'home', homeBytes, '--home-size-mb'],
+    ['swap.img', 'swap', swapBytes, '--swap-size-mb'],
   ] as const) {
     if (bytes > FAT32_MAX_FILE_BYTES) {
       throw new LiveStickError(
         'FAT32_FILE_LIMIT',
         `A ${formatBytes(bytes)} ${name} cannot be a FAT32 file (at most 4096 MiB); lower ${option}`,
-        { requestedBytes: bytes, maxBytes: FAT32_MAX_FILE_BYTES },
+        { item, requestedBytes: bytes, maxBytes: FAT32_MAX_FILE_BYTES },
       );
     }
     if (bytes > 0 && bytes < MIN_IMAGE_FILE_BYTES && name !== 'swap.img') {
       throw new LiveStickError(
         'DOES_NOT_FIT',
         `A ${name} of ${formatBytes(bytes)} is too small to be useful; give at least ${MIN_IMAGE_FILE_BYTES / MiB} MiB with ${option}, or 0 for none`,
+        { reason: 'too-small', item, minBytes: MIN_IMAGE_FILE_BYTES },
       );
     }
   }
@@ -214,7 +219,7 @@ export function planLayout(image: PlannerImage, request: PlanRequest): Layout {
     throw new LiveStickError(
       'DOES_NOT_FIT',
       `The requested persistence needs ${formatBytes(-freeBytes)} more than the stick has (${formatBytes(room)} free after the live system); lower --overlay-size-mb or --home-size-mb`,
-      { missingBytes: -freeBytes, availableBytes: room },
+      { reason: 'persistence', missingBytes: -freeBytes, availableBytes: room },
     );
   }
 

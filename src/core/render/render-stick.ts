@@ -58,6 +58,8 @@ export interface RenderedStick {
   readonly partitionStartBytes: number;
   readonly partitionBytes: number;
   readonly files: readonly PlannedFile[];
+  /** Free space of the planned volume (before any BIOS loader adds its files). */
+  readonly freeBytes: number;
 }
 
 const WIPE_BYTES = MiB;
@@ -252,5 +254,6 @@ export async function renderStick(options: RenderOptions): Promise<RenderedStick
     partitionStartBytes: layout.partitionStartBytes,
     partitionBytes: layout.partitionBytes,
     files: volume.files,
+    freeBytes: volume.freeBytes,
   };
 }

@@ -61,6 +61,7 @@ export function toInspectReport(device: string, stick: StickInspection): Inspect
     statusLine: stick.overlay?.dm?.statusLine ?? null,
     partitionTable: stick.partition.scheme,
     swapBytes: stick.swapBytes,
+    rootfsImageBytes: stick.rootfsImageBytes,
     persistenceMenu: stick.persistenceMenu,
     warnings: stick.warnings,
   };

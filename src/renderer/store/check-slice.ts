@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import type { StateCreator } from 'zustand/vanilla';
 import { toWire, type WireError } from '../../shared/errors';
-import type { InspectReport, MaintenanceResult, Request } from '../../shared/ipc';
+import type { InspectReport, Request } from '../../shared/ipc';
 import { isActive } from '../../shared/write-state';
 import type { AppState } from './app-state';
 import type { StoreDeps } from './deps';
+
+export type MaintenanceRequest = Omit<Request<'maintain'>, 'device'>;
 
 export interface CheckSlice {
   readonly checkDevice: string | null;
@@ -12,12 +14,13 @@ export interface CheckSlice {
   readonly checkReport: InspectReport | null;
   readonly checkError: WireError | null;
   readonly maintainStatus: 'idle' | 'working' | 'done' | 'failed';
-  readonly maintainResult: MaintenanceResult | null;
+  /** The last action asked for: the screen words its outcome from it, not from the engine. */
+  readonly maintainRequest: MaintenanceRequest | null;
   readonly maintainError: WireError | null;
   chooseCheckDevice(device: string | null): void;
   inspectStick(): Promise<void>;
   /** Runs a confirmed maintenance action on the checked stick, then reads it again. */
-  maintainStick(options: Omit<Request<'maintain'>, 'device'>): Promise<boolean>;
+  maintainStick(options: MaintenanceRequest): Promise<boolean>;
 }
 
 /** What a newly chosen device starts with: no report, no maintenance outcome. */
@@ -26,9 +29,26 @@ const NOTHING_CHECKED = {
   checkReport: null,
   checkError: null,
   maintainStatus: 'idle',
-  maintainResult: null,
+  maintainRequest: null,
   maintainError: null,
 } as const;
+
+/** A report of a drive that holds no live system: an ordinary drive, nothing to maintain. */
+export function isLiveStick(report: InspectReport): boolean {
+  return report.kernelArgs.length > 0 || report.overlay !== null || report.home !== null;
+}
+
+/**
+ * Restoring to an ordinary drive is offered for a LiveStick and for a drive nothing can be read
+ * from (an interrupted write leaves one); an ordinary drive that reads fine is left alone.
+ */
+export function canRestore(state: Pick<AppState, 'checkStatus' | 'checkReport' | 'checkError'>) {
+  if (state.checkStatus === 'ready' && state.checkReport) return isLiveStick(state.checkReport);
+  return (
+    state.checkStatus === 'failed' &&
+    (state.checkError?.code === 'NOT_LIVEOS' || state.checkError?.code === 'SOURCE_CORRUPT')
+  );
+}
 
 export const createCheckSlice =
   ({ api }: StoreDeps): StateCreator<AppState, [], [], CheckSlice> =>
@@ -57,24 +77,25 @@ export const createCheckSlice =
         }
       },
       maintainStick: async (options) => {
-        const { checkDevice: device, checkStatus, maintainStatus, writeState } = get();
+        const state = get();
+        const { checkDevice: device, maintainStatus, writeState } = state;
         // Only a stick that was read (so the user saw what it holds) may be changed.
-        if (device === null || checkStatus !== 'ready' || maintainStatus === 'working')
-          return false;
-        if (isActive(writeState)) return false;
-        set({ maintainStatus: 'working', maintainResult: null, maintainError: null });
+        if (device === null || maintainStatus === 'working' || isActive(writeState)) return false;
+        const allowed =
+          options.action === 'restore'
+            ? canRestore(state)
+            : state.checkStatus === 'ready' &&
+              state.checkReport !== null &&
+              isLiveStick(state.checkReport);
+        if (!allowed) return false;
+        set({ maintainStatus: 'working', maintainRequest: options, maintainError: null });
         try {
-          const result = await api.maintain({ device, ...options });
-          set({ maintainStatus: 'done', maintainResult: result });
+          await api.maintain({ device, ...options });
+          set({ maintainStatus: 'done' });
         } catch (error) {
           set({ maintainStatus: 'failed', maintainError: toWire(error) });
         }
-        // A restored drive is no LiveStick any more: there is nothing left to read back.
-        if (options.action === 'restore' && get().maintainStatus === 'done') {
-          set({ checkStatus: 'idle', checkReport: null });
-        } else {
-          await get().inspectStick();
-        }
+        await get().inspectStick();
         return true;
       },
     };

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { minimumStickBytes } from '../../core/plan/planner';
 import type { DriveInfo, ImageSummary } from '../../shared/ipc';
-import { GiB, formatBytes } from '../../shared/units';
+import { GiB } from '../../shared/units';
 import { en } from '../i18n/en';
+import { formatSize } from '../i18n/sizes';
 
 /**
  * Sticks above this (or any non-removable disk) need the device name typed to confirm: it keeps
@@ -19,7 +20,7 @@ export function judgeDrive(drive: DriveInfo, image: ImageSummary | null): DriveV
   if (image) {
     const needed = minimumStickBytes(image);
     if (drive.sizeBytes < needed) {
-      return { usable: false, reason: en.drive.tooSmall(formatBytes(needed)) };
+      return { usable: false, reason: en.drive.tooSmall(formatSize(needed)) };
     }
   }
   return { usable: true };

@@ -60,7 +60,7 @@ export const createDrivesSlice =
         if (isActive(state.writeState) || !selectable(state, device)) return false;
         if (state.selectedDevice !== device) {
           set({ selectedDevice: device });
-          get().resetSizing();
+          get().refitSizing();
         }
         return true;
       },
@@ -70,7 +70,7 @@ export const createDrivesSlice =
         if (isActive(state.writeState) || state.selectedDevice === null) return;
         if (!selectable(state, state.selectedDevice)) {
           set({ selectedDevice: null });
-          get().resetSizing();
+          get().refitSizing();
         }
       },
     };

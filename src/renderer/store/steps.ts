@@ -4,6 +4,7 @@ import { en } from '../i18n/en';
 import type { AppState } from './app-state';
 import { judgeDrive } from './drive-rules';
 import { selectedDrive } from './drives-slice';
+import { SIZE_ITEMS, sizeProblem } from './size-limits';
 
 /**
  * The wizard's steps in order, one component each (docs/ARCHITECTURE.md, "The wizard's store").
@@ -21,6 +22,7 @@ export function writeBlocker(state: AppState): string | null {
   const drive = selectedDrive(state);
   if (!state.image || !drive || !judgeDrive(drive, state.image).usable) return en.drive.title;
   if (state.planStatus !== 'ready' || !state.layout) return en.persistence.planning;
+  if (SIZE_ITEMS.some((item) => sizeProblem(state, item) !== null)) return en.persistence.fixSizes;
   if (state.sizing.encryptedHome) {
     if (state.passphrase.length === 0) return en.persistence.passphraseEmpty;
     if (state.passphrase !== state.passphraseConfirm) return en.persistence.passphraseMismatch;

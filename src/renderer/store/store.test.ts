@@ -4,12 +4,16 @@ import type {
   DriveInfo,
   Events,
   EventName,
+  ImageChoice,
   ImageSummary,
+  InspectReport,
   LayoutSummary,
   LiveStickApi,
   PlanOutcome,
   Request,
   SizeLimit,
+  WriteJobInfo,
+  WrittenStick,
 } from '../../shared/ipc';
 import type { Progress } from '../../shared/progress';
 import { GiB, MiB } from '../../shared/units';
@@ -17,6 +21,8 @@ import { connectServiceEvents } from './engine-events';
 import { capacity } from './capacity';
 import { minimumStickBytes } from '../../core/plan/planner';
 import { LARGE_DRIVE_BYTES, needsTypedConfirmation } from './drive-rules';
+import { canRestore, isLiveStick } from './check-slice';
+import { sizeBounds, sizeProblem } from './size-limits';
 import { availableSteps, currentStep, writeBlocker } from './steps';
 import { createAppStore, type AppStore } from './store';
 
@@ -54,6 +60,22 @@ function drive(device: string, sizeBytes: number, extra: Partial<DriveInfo> = {}
 }
 
 const STICK = drive('/dev/sdb', 16 * GiB);
+const WRITTEN: WrittenStick = {
+  label: 'LIVE',
+  uuid: '1A2B-3C4D',
+  freeBytes: 9 * GiB,
+  verified: true,
+  biosBoot: true,
+};
+const LIVE_REPORT: InspectReport = {
+  device: '/dev/sdb',
+  label: 'LIVE',
+  uuid: '1A2B-3C4D',
+  overlay: null,
+  home: { sizeBytes: 2 * GiB, usedBytes: 0, encrypted: false },
+  freeBytes: 6 * GiB,
+  kernelArgs: ['rd.live.image'],
+};
 const OTHER = drive('/dev/sdc', 32 * GiB);
 const TINY = drive('/dev/sdd', 1 * GiB);
 const SYSTEM = drive('/dev/nvme0n1', 512 * GiB, { system: true, removable: false, bus: 'nvme' });
@@ -90,7 +112,7 @@ type Listener = (payload: never) => void;
 function fakeApi() {
   const listeners = new Map<EventName, Set<Listener>>();
   const api = {
-    chooseImage: vi.fn(async () => IMAGE.path as string | null),
+    chooseImage: vi.fn(async (): Promise<ImageChoice> => ({ kind: 'chosen', path: IMAGE.path })),
     openImage: vi.fn(async ({ path }: { path: string }) => {
       if (path !== IMAGE.path) throw new LiveStickError('NOT_LIVEOS', 'No LiveOS/squashfs.img');
       return IMAGE;
@@ -99,7 +121,9 @@ function fakeApi() {
     plan: vi.fn(async (request: Request<'plan'>) => ({ ok: true, layout: fakeLayout(request) })),
     startWrite: vi.fn(async () => ({ jobId: 'job-1' })),
     cancelWrite: vi.fn(async () => null),
-    inspect: vi.fn(async ({ device }: { device: string }) => ({
+    currentWrite: vi.fn(async (): Promise<WriteJobInfo | null> => null),
+    dismissWrite: vi.fn(async () => null),
+    inspect: vi.fn(async ({ device }: { device: string }): Promise<InspectReport> => ({
       device,
       label: 'LIVE',
       uuid: '1A2B-3C4D',
@@ -160,26 +184,38 @@ afterEach(() => {
 });
 
 describe('image slice', () => {
-  it('opens the chosen image and reports a bad one with its code', async () => {
+  it('opens the chosen image, and keeps it when opening another one fails', async () => {
     const { store, api } = setup();
-    await store.getState().chooseImage();
+    expect(await store.getState().chooseImage()).toBe('opened');
     expect(api.openImage).toHaveBeenCalledWith({ path: IMAGE.path });
     expect(store.getState().image).toEqual(IMAGE);
     expect(store.getState().imageStatus).toBe('ready');
 
-    await store.getState().openImage('/tmp/not-an-iso.txt');
-    expect(store.getState().image).toBeNull();
-    expect(store.getState().imageStatus).toBe('failed');
+    expect(await store.getState().openImage('/tmp/not-an-iso.txt')).toBe(false);
+    expect(store.getState().image).toEqual(IMAGE);
+    expect(store.getState().imageStatus).toBe('ready');
     expect(store.getState().imageError).toEqual({
       code: 'NOT_LIVEOS',
       message: 'No LiveOS/squashfs.img',
     });
+    expect(store.getState().imageErrorPath).toBe('/tmp/not-an-iso.txt');
+    expect(await store.getState().openImage(IMAGE.path)).toBe(true);
+    expect(store.getState().imageError).toBeNull();
   });
 
-  it('does nothing when the file dialog is cancelled', async () => {
+  it('reports a failure with nothing chosen before as failed', async () => {
+    const { store } = setup();
+    await store.getState().openImage('/tmp/not-an-iso.txt');
+    expect(store.getState().image).toBeNull();
+    expect(store.getState().imageStatus).toBe('failed');
+  });
+
+  it('does nothing when the file dialog is cancelled, and says when there is none', async () => {
     const { store, api } = setup();
-    api.chooseImage.mockResolvedValueOnce(null);
-    await store.getState().chooseImage();
+    api.chooseImage.mockResolvedValueOnce({ kind: 'cancelled' });
+    expect(await store.getState().chooseImage()).toBe('cancelled');
+    api.chooseImage.mockResolvedValueOnce({ kind: 'no-dialog' });
+    expect(await store.getState().chooseImage()).toBe('no-dialog');
     expect(api.openImage).not.toHaveBeenCalled();
     expect(store.getState().imageStatus).toBe('empty');
   });
@@ -270,7 +306,7 @@ describe('sizing slice', () => {
     const { store, plan } = setup();
     await readyToWrite(store);
     plan.mockClear();
-    for (const mib of [1100, 1200, 1300, 1400]) store.getState().setOverlayMiB(mib);
+    for (const mib of [1100, 1200, 1300, 1400]) store.getState().setSize('overlay', mib);
     expect(store.getState().planStatus).toBe('pending');
     expect(plan).not.toHaveBeenCalled();
     await settle();
@@ -285,7 +321,7 @@ describe('sizing slice', () => {
     await readyToWrite(store);
     const before = capacity(store.getState())!;
     const freeBefore = before.segments.find((segment) => segment.id === 'free')!.bytes;
-    store.getState().setHomeMiB(3072);
+    store.getState().setSize('home', 3072);
     const after = capacity(store.getState())!;
     expect(after.segments.find((segment) => segment.id === 'home')!.bytes).toBe(3072 * MiB);
     expect(after.segments.find((segment) => segment.id === 'free')!.bytes).toBe(
@@ -300,7 +336,7 @@ describe('sizing slice', () => {
   it('reports how far sizes exceed the stick', async () => {
     const { store } = setup();
     await readyToWrite(store);
-    store.getState().setHomeMiB(20 * 1024);
+    store.getState().setSize('home', 20 * 1024);
     const bar = capacity(store.getState())!;
     expect(bar.overBytes).toBeGreaterThan(0);
     expect(bar.segments.find((segment) => segment.id === 'free')!.bytes).toBe(0);
@@ -311,9 +347,9 @@ describe('sizing slice', () => {
     await readyToWrite(store);
     let releaseOld: (outcome: PlanOutcome) => void = () => undefined;
     plan.mockImplementationOnce(() => new Promise((resolve) => (releaseOld = resolve)));
-    store.getState().setOverlayMiB(500);
+    store.getState().setSize('overlay', 500);
     await settle();
-    store.getState().setOverlayMiB(700);
+    store.getState().setSize('overlay', 700);
     await settle();
     releaseOld({
       ok: true,
@@ -335,7 +371,7 @@ describe('sizing slice', () => {
       ok: false,
       error: { code: 'DOES_NOT_FIT', message: 'Home does not fit by 2 GB' },
     });
-    store.getState().setHomeMiB(99_999);
+    store.getState().setSize('home', 99_999);
     await settle();
     expect(store.getState().planStatus).toBe('failed');
     expect(store.getState().planError?.code).toBe('DOES_NOT_FIT');
@@ -362,15 +398,104 @@ describe('sizing slice', () => {
     expect(store.getState().passphraseConfirm).toBe('');
   });
 
-  it('rounds and bounds typed sizes', async () => {
+  it('rounds and bounds slider sizes', async () => {
     const { store } = setup();
     await readyToWrite(store);
-    store.getState().setSwapMiB(-5);
+    store.getState().setSize('swap', -5);
     expect(store.getState().sizing.swapMiB).toBe(0);
-    store.getState().setSwapMiB(511.6);
+    store.getState().setSize('swap', 511.6);
     expect(store.getState().sizing.swapMiB).toBe(512);
-    store.getState().setSwapMiB(Number.NaN);
+    store.getState().setSize('swap', Number.NaN);
     expect(store.getState().sizing.swapMiB).toBe(0);
+  });
+
+  it('marks a typed size that cannot be used on its field and blocks the write', async () => {
+    const { store } = setup();
+    await readyToWrite(store);
+    const before = store.getState().sizing.homeMiB;
+    for (const [text, kind] of [
+      ['1e3', 'not-a-size'],
+      ['-5', 'not-a-size'],
+      ['1.234', 'not-a-size'],
+      ['0.05', 'below-minimum'],
+      ['6144', 'above-maximum'],
+      ['99999999', 'not-a-size'],
+      ['4.01', 'above-maximum'],
+    ] as const) {
+      store.getState().setSizeText('home', text);
+      expect(sizeProblem(store.getState(), 'home')?.kind, text).toBe(kind);
+      expect(store.getState().sizing.homeMiB, text).toBe(before);
+      expect(writeBlocker(store.getState()), text).not.toBeNull();
+      // Leaving the field keeps a wrong text, so the user sees what is wrong with it.
+      store.getState().settleSizeText('home');
+      expect(store.getState().sizeTexts.home).toBe(text);
+    }
+    store.getState().setSizeText('home', '4');
+    expect(sizeProblem(store.getState(), 'home')).toBeNull();
+    expect(store.getState().sizing.homeMiB).toBe(4096);
+    store.getState().settleSizeText('home');
+    expect(store.getState().sizeTexts.home).toBeUndefined();
+    await settle();
+    expect(writeBlocker(store.getState())).toBeNull();
+  });
+
+  it('bounds each size by the others, FAT32 and what a snapshot overlay can use', async () => {
+    const { store, api } = setup();
+    await readyToWrite(store);
+    // 16 GiB stick, 2.1 GiB fixed: home may take everything the overlay leaves, up to 4 GiB.
+    expect(sizeBounds(store.getState(), 'home')).toEqual({
+      maxHundredths: 400,
+      maxReason: 'fat32',
+    });
+    // A 12 GiB stick with 4 GiB overlay and 4 GiB swap leaves 1.9 GiB beside 2.1 GiB fixed.
+    store.getState().receiveDrives([STICK, OTHER, drive('/dev/sdg', 12 * GiB)]);
+    store.getState().selectDrive('/dev/sdg');
+    store.getState().setSize('overlay', 4096);
+    store.getState().setSize('swap', 4096);
+    await settle();
+    expect(sizeBounds(store.getState(), 'home')).toEqual({
+      maxHundredths: 190,
+      maxReason: 'space',
+    });
+    store.getState().setSizeText('home', '1.91');
+    expect(sizeProblem(store.getState(), 'home')).toMatchObject({ kind: 'above-maximum' });
+    const dm = { ...IMAGE, overlayKinds: ['dm-snapshot'] as const, rootfsImageBytes: GiB };
+    api.openImage.mockResolvedValueOnce(dm);
+    await store.getState().openImage(IMAGE.path);
+    await settle();
+    expect(sizeBounds(store.getState(), 'overlay')?.maxReason).toBe('useful');
+    expect(sizeBounds(store.getState(), 'overlay')!.maxHundredths).toBeLessThan(110);
+  });
+
+  it('keeps sizes the user chose across a new image when they fit, and says so', async () => {
+    const { store } = setup();
+    await readyToWrite(store);
+    store.getState().setSize('home', 3072);
+    await settle();
+    await store.getState().openImage(IMAGE.path);
+    await settle();
+    expect(store.getState().sizing.homeMiB).toBe(3072);
+    expect(store.getState().sizingNotice).toEqual({ changed: [], kept: ['home'] });
+    store.getState().setSize('home', 2048);
+    expect(store.getState().sizingNotice).toBeNull();
+  });
+
+  it('takes the planner’s sizes when the chosen ones no longer fit, and says so', async () => {
+    const { store } = setup();
+    await readyToWrite(store);
+    store.getState().setSize('overlay', 4096);
+    store.getState().setSize('home', 4096);
+    store.getState().setSize('swap', 4096);
+    store.getState().receiveDrives([STICK, OTHER, TINY, drive('/dev/sdg', 9 * GiB)]);
+    expect(store.getState().selectDrive('/dev/sdg')).toBe(true);
+    for (let round = 0; round < 4; round++) await settle();
+    // 9 GiB hold the 2.1 GiB system and a 4 GiB overlay, but not 4 GiB each of home and swap
+    // besides: those give way, swap first.
+    expect(store.getState().sizingNotice).toEqual({ changed: ['swap', 'home'], kept: ['overlay'] });
+    expect(store.getState().sizing.swapMiB).toBeUndefined();
+    expect(store.getState().sizing.homeMiB).toBeUndefined();
+    expect(store.getState().sizing.overlayMiB).toBe(4096);
+    expect(store.getState().planStatus).toBe('ready');
   });
 });
 
@@ -400,8 +525,9 @@ describe('steps', () => {
     store.getState().goToStep('persistence');
     store.getState().receiveDrives([OTHER]);
     expect(currentStep(store.getState())).toBe('drive');
+    // A failed attempt to open another image keeps the one that works, and the step with it.
     await store.getState().openImage('/tmp/bad.iso');
-    expect(currentStep(store.getState())).toBe('image');
+    expect(currentStep(store.getState())).toBe('drive');
   });
 
   it('needs matching passphrases to write an encrypted home', async () => {
@@ -438,11 +564,11 @@ describe('write slice', () => {
     });
     expect(store.getState().applyProgress('job-1', progress('writing', 100))).toBe(true);
     expect(store.getState().applyProgress('job-1', progress('verifying', 500))).toBe(true);
-    expect(store.getState().finishWrite('job-1', { status: 'succeeded', summary: ['ok'] })).toBe(
+    expect(store.getState().finishWrite('job-1', { status: 'succeeded', stick: WRITTEN })).toBe(
       true,
     );
     expect(store.getState().writeState).toBe('succeeded');
-    expect(store.getState().writeSummary).toEqual(['ok']);
+    expect(store.getState().writtenStick).toEqual(WRITTEN);
     expect(store.getState().writeTarget?.drive.device).toBe(STICK.device);
   });
 
@@ -459,7 +585,7 @@ describe('write slice', () => {
     expect(store.getState().selectDrive(OTHER.device)).toBe(false);
     expect(store.getState().goToStep('image')).toBe(false);
     expect(store.getState().setMode('check')).toBe(false);
-    store.getState().setOverlayMiB(42);
+    store.getState().setSize('overlay', 42);
     expect(store.getState().sizing.overlayMiB).toBeUndefined();
   });
 
@@ -492,8 +618,9 @@ describe('write slice', () => {
     expect(api.cancelWrite).toHaveBeenCalledWith({ jobId: 'job-1' });
     expect(store.getState().writeState).toBe('cancelling');
     expect(store.getState().applyProgress('job-1', progress('writing', 20))).toBe(false);
-    store.getState().finishWrite('job-1', { status: 'cancelled' });
+    store.getState().finishWrite('job-1', { status: 'cancelled', stick: 'incomplete' });
     expect(store.getState().writeState).toBe('cancelled');
+    expect(store.getState().cancelledStick).toBe('incomplete');
     expect(store.getState().passphrase).toBe('');
     expect(store.getState().resetWrite()).toBe(true);
     expect(store.getState().writeState).toBe('idle');
@@ -511,11 +638,98 @@ describe('write slice', () => {
     await store.getState().startWrite();
     expect(store.getState().writeState).toBe('preparing');
   });
+  it('shows a write that completed while cancelling as done, with what it made', async () => {
+    const { store } = setup();
+    await readyToWrite(store);
+    await store.getState().startWrite();
+    store.getState().applyProgress('job-1', progress('finalizing', 1000));
+    expect(await store.getState().cancelWrite()).toBe(true);
+    expect(store.getState().writeState).toBe('cancelling');
+    expect(store.getState().finishWrite('job-1', { status: 'succeeded', stick: WRITTEN })).toBe(
+      true,
+    );
+    expect(store.getState().writeState).toBe('succeeded');
+    expect(store.getState().writtenStick).toEqual(WRITTEN);
+    expect(store.getState().cancelAsked).toBe(true);
+  });
+
+  it('shows a write that failed while cancelling as failed, with its error', async () => {
+    const { store } = setup();
+    await readyToWrite(store);
+    await store.getState().startWrite();
+    store.getState().applyProgress('job-1', progress('writing', 10));
+    await store.getState().cancelWrite();
+    const error = { code: 'MEDIA_ERROR', message: 'I/O error' } as const;
+    store.getState().finishWrite('job-1', { status: 'failed', error });
+    expect(store.getState().writeState).toBe('failed');
+    expect(store.getState().writeError).toEqual(error);
+  });
+
+  it('takes over the write main runs when the page comes back, and dismisses it after', async () => {
+    const { store, api } = setup();
+    api.currentWrite.mockResolvedValueOnce({
+      jobId: 'job-7',
+      image: IMAGE,
+      drive: STICK,
+      sizing: { overlayType: 'auto', encryptedHome: false, partitionTable: 'mbr', homeMiB: 3072 },
+      layout: fakeLayout({
+        imagePath: IMAGE.path,
+        targetBytes: STICK.sizeBytes,
+        sizing: { overlayType: 'auto', encryptedHome: false, partitionTable: 'mbr' },
+      }),
+      verify: true,
+      progress: progress('writing', 300),
+      cancelling: false,
+      outcome: null,
+    });
+    expect(await store.getState().adoptWrite()).toBe(true);
+    expect(store.getState().writeState).toBe('writing');
+    expect(currentStep(store.getState())).toBe('write');
+    expect(store.getState().progress?.bytesDone).toBe(300);
+    expect(store.getState().image).toEqual(IMAGE);
+    expect(store.getState().setMode('check')).toBe(false);
+    expect(store.getState().applyProgress('job-7', progress('verifying', 10))).toBe(true);
+    expect(await store.getState().cancelWrite()).toBe(true);
+    expect(api.cancelWrite).toHaveBeenCalledWith({ jobId: 'job-7' });
+    store.getState().finishWrite('job-7', { status: 'cancelled', stick: 'unverified' });
+    expect(store.getState().cancelledStick).toBe('unverified');
+    expect(store.getState().resetWrite()).toBe(true);
+    expect(api.dismissWrite).toHaveBeenCalledWith({ jobId: 'job-7' });
+  });
+
+  it('shows a write that ended while the page was away as it ended', async () => {
+    const { store, api } = setup();
+    api.currentWrite.mockResolvedValueOnce({
+      jobId: 'job-8',
+      image: IMAGE,
+      drive: STICK,
+      sizing: { overlayType: 'auto', encryptedHome: false, partitionTable: 'mbr' },
+      layout: fakeLayout({
+        imagePath: IMAGE.path,
+        targetBytes: STICK.sizeBytes,
+        sizing: { overlayType: 'auto', encryptedHome: false, partitionTable: 'mbr' },
+      }),
+      verify: true,
+      progress: progress('finalizing', 1000),
+      cancelling: false,
+      outcome: { status: 'succeeded', stick: WRITTEN },
+    });
+    await store.getState().adoptWrite();
+    expect(store.getState().writeState).toBe('succeeded');
+    expect(store.getState().writtenStick).toEqual(WRITTEN);
+  });
+
+  it('has nothing to take over when main runs no write', async () => {
+    const { store } = setup();
+    expect(await store.getState().adoptWrite()).toBe(false);
+    expect(store.getState().writeState).toBe('idle');
+  });
 });
 
 describe('check slice', () => {
   it('changes a stick only after it was read, then reads it again', async () => {
     const { store, api } = setup();
+    api.inspect.mockResolvedValue(LIVE_REPORT);
     expect(await store.getState().maintainStick({ action: 'reset-overlay' })).toBe(false);
     store.getState().chooseCheckDevice(STICK.device);
     expect(await store.getState().maintainStick({ action: 'reset-overlay' })).toBe(false);
@@ -527,22 +741,41 @@ describe('check slice', () => {
       action: 'grow',
       overlayMiB: 2048,
     });
-    expect(store.getState().maintainResult?.summary).toEqual(['done']);
+    expect(store.getState().maintainStatus).toBe('done');
+    expect(store.getState().maintainRequest).toEqual({ action: 'grow', overlayMiB: 2048 });
     expect(api.inspect).toHaveBeenCalledTimes(2);
   });
 
-  it('does not read a restored drive back as a LiveStick', async () => {
+  it('reads a restored drive back, and changes nothing on an ordinary drive', async () => {
     const { store, api } = setup();
+    api.inspect.mockResolvedValueOnce(LIVE_REPORT);
     store.getState().chooseCheckDevice(STICK.device);
     await store.getState().inspectStick();
     await store.getState().maintainStick({ action: 'restore' });
-    expect(api.inspect).toHaveBeenCalledTimes(1);
-    expect(store.getState().checkReport).toBeNull();
     expect(store.getState().maintainStatus).toBe('done');
+    expect(api.inspect).toHaveBeenCalledTimes(2);
+    // The fake reads an ordinary drive: no live system, no overlay, no home.
+    expect(isLiveStick(store.getState().checkReport!)).toBe(false);
+    expect(canRestore(store.getState())).toBe(false);
+    expect(await store.getState().maintainStick({ action: 'grow', homeMiB: 4096 })).toBe(false);
+    expect(await store.getState().maintainStick({ action: 'restore' })).toBe(false);
+    expect(api.maintain).toHaveBeenCalledTimes(1);
+  });
+
+  it('offers only restoring for a drive nothing can be read from', async () => {
+    const { store, api } = setup();
+    api.inspect.mockRejectedValueOnce(new LiveStickError('NOT_LIVEOS', 'no FAT32'));
+    store.getState().chooseCheckDevice(STICK.device);
+    await store.getState().inspectStick();
+    expect(store.getState().checkStatus).toBe('failed');
+    expect(canRestore(store.getState())).toBe(true);
+    expect(await store.getState().maintainStick({ action: 'reset-overlay' })).toBe(false);
+    expect(await store.getState().maintainStick({ action: 'restore' })).toBe(true);
   });
 
   it('reports a failed action with its code', async () => {
     const { store, api } = setup();
+    api.inspect.mockResolvedValue(LIVE_REPORT);
     store.getState().chooseCheckDevice(STICK.device);
     await store.getState().inspectStick();
     api.maintain.mockRejectedValueOnce(new LiveStickError('DEVICE_BUSY', 'sdb1 is mounted'));

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { formatBytes } from '../../../shared/units';
 import { en } from '../../i18n/en';
+import { formatSize } from '../../i18n/sizes';
 import { needsTypedConfirmation } from '../../store/drive-rules';
 import { selectedDrive } from '../../store/drives-slice';
 import { Dialog } from '../components/Dialog';
@@ -30,7 +30,7 @@ export function ConfirmWriteDialog() {
         <ConfirmBody
           key={drive.device}
           model={drive.description}
-          size={formatBytes(drive.sizeBytes)}
+          size={formatSize(drive.sizeBytes)}
           device={drive.device}
           mountpoints={drive.mountpoints}
           typeName={needsTypedConfirmation(drive)}

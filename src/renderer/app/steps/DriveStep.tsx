@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { useState } from 'react';
 import type { DriveInfo } from '../../../shared/ipc';
-import { formatBytes } from '../../../shared/units';
 import { en } from '../../i18n/en';
+import { formatSize } from '../../i18n/sizes';
 import { judgeDrive, visibleDrives } from '../../store/drive-rules';
 import { Dialog } from '../components/Dialog';
 import { ErrorNotice } from '../components/ErrorNotice';
@@ -11,17 +11,6 @@ import { useAppFields } from '../store-context';
 
 const t = en.drive;
 
-/** Bus names as people write them; unknown ones are shown as the service reports them. */
-const BUS_NAMES: Readonly<Record<string, string>> = {
-  usb: 'USB',
-  sata: 'SATA',
-  nvme: 'NVMe',
-  scsi: 'SCSI',
-  sd: 'SD card',
-  mmc: 'SD card',
-  file: 'image file',
-};
-
 function driveKind(drive: DriveInfo): string {
   if (drive.system) return t.system;
   if (drive.removable) return t.removable;
@@ -29,8 +18,8 @@ function driveKind(drive: DriveInfo): string {
 }
 
 function driveFacts(drive: DriveInfo): string {
-  const bus = drive.bus === null ? t.unknownBus : (BUS_NAMES[drive.bus.toLowerCase()] ?? drive.bus);
-  return [formatBytes(drive.sizeBytes), bus, driveKind(drive), drive.device].join(' · ');
+  const bus = drive.bus === null ? t.unknownBus : (t.bus[drive.bus.toLowerCase()] ?? drive.bus);
+  return [formatSize(drive.sizeBytes), bus, driveKind(drive), drive.device].join(' · ');
 }
 
 export function DriveStep() {
@@ -64,7 +53,9 @@ export function DriveStep() {
         onClick: () => state.goToStep('persistence'),
       }}
     >
-      {state.drivesError ? <ErrorNotice error={state.drivesError} /> : null}
+      {state.drivesError ? (
+        <ErrorNotice error={state.drivesError} context={{ doing: 'list-drives' }} />
+      ) : null}
       {!state.drivesLoaded ? <p className="status">{t.loading}</p> : null}
       {state.drivesLoaded && shown.length === 0 ? <p className="empty">{t.none}</p> : null}
 

@@ -1,8 +1,16 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-import { formatBytes } from '../../../shared/units';
+import type { ReactNode } from 'react';
+import { MiB } from '../../../shared/units';
 import { en } from '../../i18n/en';
+import type { AppState } from '../../store/app-state';
 import { capacity, shownSizes } from '../../store/capacity';
-import type { OverlayType } from '../../store/sizing-slice';
+import type { OverlayType, SizingNotice } from '../../store/sizing-slice';
+import {
+  sizeBounds,
+  sizeProblem,
+  usefulOverlayBytes,
+  type SizeItem,
+} from '../../store/size-limits';
 import { writeBlocker } from '../../store/steps';
 import { CapacityBar } from '../components/CapacityBar';
 import { ErrorNotice } from '../components/ErrorNotice';
@@ -13,6 +21,17 @@ import { useApp, useAppFields } from '../store-context';
 const t = en.persistence;
 const OVERLAY_TYPES: readonly OverlayType[] = ['auto', 'dm-snapshot', 'overlayfs'];
 
+type Fields = Pick<
+  AppState,
+  'image' | 'sizing' | 'layout' | 'sizeTexts' | 'setSize' | 'setSizeText' | 'settleSizeText'
+>;
+
+/**
+ * How the stick's space is shared: the overlay and home up front, encryption, and the choices
+ * few people need (overlay type, swap) behind "Advanced". The page is laid out to fit a
+ * 1280×800 window with its Write button in view. A stick layout choice (such as a large,
+ * exFAT-based one) would sit between the bar and the sizes.
+ */
 export function PersistenceStep() {
   const s = useAppFields(
     'image',
@@ -20,11 +39,13 @@ export function PersistenceStep() {
     'layout',
     'planStatus',
     'planError',
+    'sizeTexts',
+    'sizingNotice',
     'passphrase',
     'passphraseConfirm',
-    'setOverlayMiB',
-    'setHomeMiB',
-    'setSwapMiB',
+    'setSize',
+    'setSizeText',
+    'settleSizeText',
     'setOverlayType',
     'setEncryptedHome',
     'setPassphrase',
@@ -39,6 +60,7 @@ export function PersistenceStep() {
     s.sizing.encryptedHome && s.passphrase.length > 0 && s.passphrase !== s.passphraseConfirm
       ? t.passphraseMismatch
       : null;
+  const usefulOverlay = usefulOverlayBytes(s);
 
   return (
     <StepFrame
@@ -53,136 +75,162 @@ export function PersistenceStep() {
         onClick: () => s.openConfirm(),
       }}
     >
-      {bar ? <CapacityBar capacity={bar} /> : null}
-      <div aria-live="polite">
+      {bar ? <CapacityBar capacity={bar} note={t.freeHelp} /> : null}
+      <div aria-live="polite" className="live-region">
         {s.planStatus === 'pending' && !layout ? <p className="status">{t.planning}</p> : null}
-        {s.planStatus === 'failed' && s.planError ? <ErrorNotice error={s.planError} /> : null}
+        {s.planStatus === 'failed' && s.planError ? (
+          <ErrorNotice error={s.planError} context={{ doing: 'plan' }} />
+        ) : null}
+        {s.sizingNotice ? <p className="notice notice-info">{noticeText(s.sizingNotice)}</p> : null}
       </div>
-      {layout?.warnings.map((warning) => (
-        <p key={warning} className="notice notice-warning">
-          {warning}
-        </p>
-      ))}
 
       {layout && image ? (
-        <div className="size-grid">
-          {layout.overlayKind !== 'none' ? (
-            <SizeControl
-              label={t.overlay}
-              segment="overlay"
-              valueBytes={sizes.overlay}
-              limit={layout.overlay}
-              onChange={s.setOverlayMiB}
-              help={
-                <>
-                  {t.overlayHelp}
-                  {layout.overlayKind === 'dm-snapshot' && image.rootfsImageBytes
-                    ? ` ${t.overlayDmWaste(formatBytes(image.rootfsImageBytes))}`
-                    : ''}
-                </>
-              }
+        <>
+          <div className="size-grid">
+            {image.overlayKinds.length > 0 ? (
+              <Size
+                item="overlay"
+                fields={s}
+                label={t.overlay}
+                valueBytes={sizes.overlay}
+                suggestedBytes={
+                  usefulOverlay === null
+                    ? layout.overlay.defaultBytes
+                    : Math.min(layout.overlay.defaultBytes, Math.ceil(usefulOverlay / MiB) * MiB)
+                }
+                help={sizes.overlay === 0 ? t.overlayNone : t.overlayHelp}
+              />
+            ) : null}
+            <Size
+              item="home"
+              fields={s}
+              label={t.home}
+              valueBytes={sizes.home}
+              suggestedBytes={layout.home.defaultBytes}
+              help={sizes.home === 0 ? t.homeNone : t.homeHelp}
             />
-          ) : null}
-          <SizeControl
-            label={t.home}
-            segment="home"
-            valueBytes={sizes.home}
-            limit={layout.home}
-            onChange={s.setHomeMiB}
-            help={sizes.home === 0 ? `${t.homeHelp} ${t.noHome}` : t.homeHelp}
-          />
-          <SizeControl
-            label={t.swap}
-            segment="swap"
-            valueBytes={sizes.swap}
-            limit={layout.swap}
-            onChange={s.setSwapMiB}
-            help={t.swapHelp}
-          />
-          <div className="size-control">
-            <div className="size-header">
-              <span className="swatch segment-free" aria-hidden="true" />
-              <span className="size-label">{t.free}</span>
-              <span className="size-readout">
-                {formatBytes(bar?.segments.find((segment) => segment.id === 'free')?.bytes ?? 0)}
-              </span>
-            </div>
-            <p className="help">{t.freeHelp}</p>
           </div>
-        </div>
-      ) : null}
-      {layout ? <p className="hint">{t.fat32Limit}</p> : null}
-      {layout?.notes.map((note) => (
-        <p key={note} className="hint">
-          {note}
-        </p>
-      ))}
 
-      {image && image.overlayKinds.length > 0 ? (
-        <fieldset className="choice-group">
-          <legend>{t.overlayType}</legend>
-          <p className="help">{t.overlayTypeHelp}</p>
-          {OVERLAY_TYPES.map((type) => {
-            const supported = type === 'auto' || image.overlayKinds.includes(type);
-            return (
-              <label key={type} className="radio">
-                <input
-                  type="radio"
-                  name="overlay-type"
-                  value={type}
-                  checked={s.sizing.overlayType === type}
-                  disabled={!supported}
-                  onChange={() => s.setOverlayType(type)}
-                />
-                {t.overlayTypes[type]}
-                {supported ? null : <span className="muted"> — {t.overlayTypeUnsupported}</span>}
-              </label>
-            );
-          })}
-        </fieldset>
-      ) : null}
-
-      <div className="choice-group">
-        <label className="checkbox">
-          <input
-            type="checkbox"
-            checked={s.sizing.encryptedHome}
-            disabled={sizes.home === 0}
-            onChange={(event) => s.setEncryptedHome(event.target.checked)}
-          />
-          {t.encrypt}
-        </label>
-        <p className="help">{t.encryptHelp}</p>
-        {s.sizing.encryptedHome ? (
-          <div className="passphrase">
-            <label>
-              {t.passphrase}
+          <div className="encryption">
+            <label className="checkbox">
               <input
-                type="password"
-                autoComplete="new-password"
-                value={s.passphrase}
-                onChange={(event) => s.setPassphrase(event.target.value, s.passphraseConfirm)}
+                type="checkbox"
+                checked={s.sizing.encryptedHome}
+                disabled={sizes.home === 0}
+                aria-describedby="encrypt-help"
+                onChange={(event) => s.setEncryptedHome(event.target.checked)}
               />
+              {t.encrypt}
             </label>
-            <label>
-              {t.passphraseConfirm}
-              <input
-                type="password"
-                autoComplete="new-password"
-                value={s.passphraseConfirm}
-                aria-invalid={passphraseProblem !== null}
-                aria-describedby={passphraseProblem ? 'passphrase-problem' : undefined}
-                onChange={(event) => s.setPassphrase(s.passphrase, event.target.value)}
-              />
-            </label>
-            {passphraseProblem ? (
-              <p id="passphrase-problem" className="field-error">
-                {passphraseProblem}
-              </p>
+            <p className="help" id="encrypt-help">
+              {t.encryptHelp}
+            </p>
+            {s.sizing.encryptedHome ? (
+              <div className="passphrase">
+                <label>
+                  {t.passphrase}
+                  <input
+                    type="password"
+                    autoComplete="new-password"
+                    value={s.passphrase}
+                    onChange={(event) => s.setPassphrase(event.target.value, s.passphraseConfirm)}
+                  />
+                </label>
+                <label>
+                  {t.passphraseConfirm}
+                  <input
+                    type="password"
+                    autoComplete="new-password"
+                    value={s.passphraseConfirm}
+                    aria-invalid={passphraseProblem !== null}
+                    aria-describedby={passphraseProblem ? 'passphrase-problem' : undefined}
+                    onChange={(event) => s.setPassphrase(s.passphrase, event.target.value)}
+                  />
+                </label>
+                {passphraseProblem ? (
+                  <p id="passphrase-problem" className="field-error">
+                    {passphraseProblem}
+                  </p>
+                ) : null}
+              </div>
             ) : null}
           </div>
-        ) : null}
-      </div>
+
+          <details className="advanced">
+            <summary>{t.advanced}</summary>
+            <div className="advanced-body">
+              {image.overlayKinds.length > 0 ? (
+                <fieldset className="choice-group">
+                  <legend>{t.overlayType}</legend>
+                  <p className="help">{t.overlayTypeHelp}</p>
+                  {OVERLAY_TYPES.map((type) => {
+                    const supported = type === 'auto' || image.overlayKinds.includes(type);
+                    return (
+                      <label key={type} className="radio">
+                        <input
+                          type="radio"
+                          name="overlay-type"
+                          value={type}
+                          checked={s.sizing.overlayType === type}
+                          disabled={!supported}
+                          onChange={() => s.setOverlayType(type)}
+                        />
+                        {t.overlayTypes[type]}
+                        {supported ? null : (
+                          <span className="muted"> — {t.overlayTypeUnsupported}</span>
+                        )}
+                      </label>
+                    );
+                  })}
+                </fieldset>
+              ) : null}
+              <Size
+                item="swap"
+                fields={s}
+                label={t.swap}
+                valueBytes={sizes.swap}
+                suggestedBytes={layout.swap.defaultBytes}
+                help={t.swapHelp}
+              />
+            </div>
+          </details>
+          <p className="hint">{t.later}</p>
+        </>
+      ) : null}
     </StepFrame>
+  );
+}
+
+function noticeText(notice: SizingNotice): string {
+  if (notice.changed.length === 0) return t.sizesKept;
+  const names = notice.changed.map((item) => t.sizeNames[item]).join(t.and);
+  return t.sizesChanged(names, notice.changed.length > 1, notice.kept.length > 0);
+}
+
+function Size(props: {
+  readonly item: SizeItem;
+  readonly fields: Fields;
+  readonly label: string;
+  readonly valueBytes: number;
+  readonly suggestedBytes: number;
+  readonly help: ReactNode;
+}) {
+  const { item, fields } = props;
+  const bounds = sizeBounds(fields, item);
+  if (!bounds) return null;
+  return (
+    <SizeControl
+      label={props.label}
+      help={props.help}
+      valueBytes={props.valueBytes}
+      suggestedBytes={props.suggestedBytes}
+      bounds={bounds}
+      text={fields.sizeTexts[item]}
+      problem={sizeProblem(fields, item)}
+      segment={item}
+      onSlide={(mib) => fields.setSize(item, mib)}
+      onType={(text) => fields.setSizeText(item, text)}
+      onSettle={() => fields.settleSizeText(item)}
+    />
   );
 }

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
+import type { CancelledStick } from '../../../shared/ipc';
 import { en } from '../../i18n/en';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { StepFrame } from '../components/StepFrame';
@@ -6,10 +7,11 @@ import { useAppFields } from '../store-context';
 
 const t = en.write;
 
-/** A write that failed (with why, and a retry) or that the user cancelled. */
-export function WriteFailed({ cancelled }: { cancelled: boolean }) {
-  const { writeError, resetWrite, goToStep, openConfirm } = useAppFields(
+/** A write that failed (with why, and a retry) or that was cancelled (with what it left). */
+export function WriteFailed({ cancelled }: { cancelled: CancelledStick | null }) {
+  const { writeError, writeTarget, resetWrite, goToStep, openConfirm } = useAppFields(
     'writeError',
+    'writeTarget',
     'resetWrite',
     'goToStep',
     'openConfirm',
@@ -30,8 +32,13 @@ export function WriteFailed({ cancelled }: { cancelled: boolean }) {
       secondary={{ label: t.startOver, onClick: startOver }}
       primary={cancelled ? undefined : { label: t.retry, onClick: retry }}
     >
-      {!cancelled && writeError ? <ErrorNotice error={writeError} /> : null}
-      {cancelled ? <p className="notice notice-info">{t.cancelConfirmBody}</p> : null}
+      {!cancelled && writeError ? (
+        <ErrorNotice
+          error={writeError}
+          context={{ doing: 'write', device: writeTarget?.drive.device ?? '' }}
+        />
+      ) : null}
+      {cancelled ? <p className="notice notice-info">{t.cancelled[cancelled]}</p> : null}
     </StepFrame>
   );
 }

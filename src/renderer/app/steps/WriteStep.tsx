@@ -6,10 +6,17 @@ import { WriteProgress } from './WriteProgress';
 
 /** The last step shows the write while it runs, then how it ended. */
 export function WriteStep() {
-  const { writeState, writeTarget } = useAppFields('writeState', 'writeTarget');
-  if (writeState === 'succeeded' && writeTarget) return <WriteDone target={writeTarget} />;
-  if (writeState === 'failed' || writeState === 'cancelled') {
-    return <WriteFailed cancelled={writeState === 'cancelled'} />;
+  const { writeState, writeTarget, writtenStick, cancelledStick, cancelAsked } = useAppFields(
+    'writeState',
+    'writeTarget',
+    'writtenStick',
+    'cancelledStick',
+    'cancelAsked',
+  );
+  if (writeState === 'succeeded' && writeTarget && writtenStick) {
+    return <WriteDone target={writeTarget} stick={writtenStick} cancelAsked={cancelAsked} />;
   }
+  if (writeState === 'failed') return <WriteFailed cancelled={null} />;
+  if (writeState === 'cancelled') return <WriteFailed cancelled={cancelledStick ?? 'incomplete'} />;
   return <WriteProgress />;
 }
