@@ -14,8 +14,8 @@ import type { JobHooks, WriteJob, WriteResult } from './jobs';
 import { createNodeCrypto } from './node-crypto';
 import { ProgressMeter } from './progress-meter';
 import { findSyslinux, installSyslinux } from './syslinux';
-import { checkWriteTarget } from './target-checks';
-import { openTarget, type Target } from './target';
+import { hostDevices } from './device/host-devices';
+import { holdTarget, type HeldTarget, type TargetAccess } from './target';
 import { fileSourceReader, verifyWritten, wipeRanges, writeExtents } from './write-extents';
 
 const encoder = new TextEncoder();
@@ -44,21 +44,29 @@ export async function openLiveImage(imagePath: string) {
  * classified into the shared error codes, and cancellation leaves a target without partition
  * table (its first MiB was wiped first and is written last).
  */
-export async function runWrite(job: WriteJob, hooks: JobHooks): Promise<WriteResult> {
+export async function runWrite(
+  job: WriteJob,
+  hooks: JobHooks,
+  access: TargetAccess = {},
+): Promise<WriteResult> {
+  const devices = access.devices ?? hostDevices();
   const meter = new ProgressMeter<WritePhase>(hooks.onProgress);
   meter.start('preparing', 0);
-  await checkWriteTarget(job.target, job.imagePath);
   const { image, source } = await openLiveImage(job.imagePath);
-  let target: Target | null = null;
+  let target: HeldTarget | null = null;
   const subject = (): { path: string; kind: 'device' | 'file' } => ({
     path: job.target,
     kind: target?.kind ?? 'file',
   });
   try {
-    target = await openTarget(
-      job.target,
-      job.targetSizeBytes === undefined ? {} : { createBytes: job.targetSizeBytes },
-    );
+    target = await holdTarget(job.target, {
+      ...access,
+      devices,
+      imagePath: job.imagePath,
+      rewritesPartitionTable: true,
+      ...(job.targetSizeBytes === undefined ? {} : { createBytes: job.targetSizeBytes }),
+      onLog: (message) => hooks.onLog(message),
+    });
     const layout = planLayout(plannerImage(image), {
       targetBytes: target.sizeBytes,
       partitionTable: job.sizing.partitionTable,
@@ -72,7 +80,9 @@ export async function runWrite(job: WriteJob, hooks: JobHooks): Promise<WriteRes
     if (layout.home.encrypted && !job.homePassphrase) {
       throw new LiveStickError('INTERNAL', 'An encrypted home needs a passphrase.');
     }
-    const syslinux = image.biosBoot ? await findSyslinux(layout.partitionTable) : null;
+    // The syslinux installer is a Linux program working on a Linux device or image file.
+    const syslinux =
+      image.biosBoot && devices.os === 'linux' ? await findSyslinux(layout.partitionTable) : null;
     const crypto = createNodeCrypto();
     const passphrase = job.homePassphrase ? encoder.encode(job.homePassphrase) : undefined;
     const stick = await renderStick({
@@ -106,7 +116,7 @@ export async function runWrite(job: WriteJob, hooks: JobHooks): Promise<WriteRes
     }).finally(() => bulk.close());
     if (job.verify) await verifyWritten(target, written, hooks.signal, meter);
     meter.start('finalizing', 0);
-    await target.io.close();
+    await target.close();
     target = null;
     if (syslinux) await installSyslinux(syslinux, job.target, stick.partitionStartBytes);
 
@@ -140,7 +150,7 @@ export async function runWrite(job: WriteJob, hooks: JobHooks): Promise<WriteRes
   } catch (error) {
     throw error instanceof LiveStickError ? error : classifyError(error, subject());
   } finally {
-    await target?.io.close().catch(() => undefined);
+    await target?.close().catch(() => undefined);
     await source.close();
   }
 }
