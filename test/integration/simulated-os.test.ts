@@ -20,7 +20,7 @@ import type { Events, InspectReport, Sizing } from '../../src/shared/ipc';
 import { livestick } from './cli-helpers';
 import { nodeLocation, recordingLauncher } from './helper-harness';
 import { makeLiveIso, tempDir } from './iso-fixtures';
-import { buildSimulatedHelper, createSimulatedOs } from './simulated-os/install';
+import { buildSimulatedHelper, createSimulatedOs, releaseAndExit } from './simulated-os/install';
 import { devicePath, type SimulatedOs } from './simulated-os/simulated-os';
 import type { LoggedCommand, SimOs } from './simulated-os/state';
 import { extractPartition, fsckFat, mcopyOut, readBytes, sfdiskJson } from './stick-tools';
@@ -344,6 +344,22 @@ for (const os of ['win32', 'darwin'] as const) {
       if (os === 'win32') expect(events(commands)).toContain('reread');
       else expect(verbs(commands)).not.toContain('mountDisk');
     });
+
+    if (os === 'win32') {
+      it('the volumes come back by themselves when the process holding them dies', async () => {
+        // A process takes the volumes away and ends without giving them back, as a crashed or
+        // killed helper would: the PowerShell holding the locks notices and lets go.
+        const output = await releaseAndExit(work.path, sim.root, device);
+        expect(output).toContain('released');
+        const start = performance.now();
+        while (sim.disk(device).volumes.some((v) => v.lockedBy !== null)) {
+          if (performance.now() - start > 60_000) throw new Error('the volumes stayed locked');
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        expect(events(sim.commands()).slice(-1)).toEqual(['unlock']);
+        expectVolumesBack();
+      });
+    }
 
     it('the app: main, the helper and the engine write, eject and maintain the stick', async () => {
       if (os === 'darwin') execFileSync(join(sim.root, 'bin', 'diskutil'), ['mountDisk', device]);

@@ -13,7 +13,7 @@ import type { RawHandle } from '../block-io';
 export interface HostSystem {
   /** Runs a tool to its end; resolves with its stdout, rejects with a ToolError otherwise. */
   run(tool: string, args: readonly string[]): Promise<string>;
-  /** Starts a tool that keeps running and talks in lines on stdin and stdout. */
+  /** Starts a tool that keeps running, reporting in lines on stdout, until it is stopped. */
   start(tool: string, args: readonly string[]): RunningTool;
   openDevice(path: string, flags: number): Promise<RawHandle>;
 }
@@ -21,9 +21,8 @@ export interface HostSystem {
 export interface RunningTool {
   /** The next line on the tool's stdout; null once it has ended. */
   nextLine(): Promise<string | null>;
-  send(line: string): void;
-  /** Closes the tool's stdin (the agreed "you are done") and waits for it to exit. */
-  end(): Promise<number | null>;
+  /** Ends the tool (TerminateProcess on Windows) and waits until it is gone. */
+  stop(): Promise<void>;
   /** What it printed on stderr so far, for error messages. */
   stderr(): string;
 }
@@ -55,8 +54,8 @@ export function toolFailureText(error: unknown): string {
 }
 
 /**
- * Runs tools with stdin closed: Windows PowerShell waits for the end of a piped stdin before it
- * exits, and no tool here reads it.
+ * Runs tools with stdin closed: a piped stdin that is never closed can keep Windows PowerShell
+ * from exiting, and no tool run this way reads it.
  */
 function run(tool: string, args: readonly string[]): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -73,18 +72,20 @@ function run(tool: string, args: readonly string[]): Promise<string> {
 }
 
 function start(tool: string, args: readonly string[]): RunningTool {
-  const child = spawn(tool, [...args], { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+  const child = spawn(tool, [...args], { stdio: ['ignore', 'pipe', 'pipe'], windowsHide: true });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  // A tool that cannot start, or that ended before reading what we send, is reported by its
-  // missing answer; the pipe errors themselves carry nothing more.
-  child.stdin.on('error', () => undefined);
-  const exited = new Promise<number | null>((resolve) => {
+  let running = true;
+  const exited = new Promise<void>((resolve) => {
     child.on('error', (error) => {
       stderr += error.message;
-      resolve(null);
+      running = false;
+      resolve();
     });
-    child.on('close', (code) => resolve(code));
+    child.on('close', () => {
+      running = false;
+      resolve();
+    });
   });
   const lines: string[] = [];
   const waiting: ((line: string | null) => void)[] = [];
@@ -106,11 +107,8 @@ function start(tool: string, args: readonly string[]): RunningTool {
       if (closed) return Promise.resolve(null);
       return new Promise((resolve) => waiting.push(resolve));
     },
-    send: (line) => {
-      if (child.stdin.writable) child.stdin.write(`${line}\n`);
-    },
-    end: () => {
-      child.stdin.end();
+    stop: () => {
+      if (running) child.kill();
       return exited;
     },
     stderr: () => stderr,

@@ -11,12 +11,17 @@ import {
 } from './windows';
 
 describe('the PowerShell scripts', () => {
-  it('travel as base64 of UTF-16LE, named and numbered on their first two lines', () => {
-    const args = powerShellArgs(windowsScript('hold-volumes', 3));
+  it('travel as base64 of UTF-16LE, named and numbered on their first lines', () => {
+    const args = powerShellArgs(windowsScript('hold-volumes', 3, 4242));
     expect(args.slice(0, 3)).toEqual(['-NoProfile', '-NonInteractive', '-EncodedCommand']);
     const text = Buffer.from(args[3]!, 'base64').toString('utf16le');
-    expect(text.split('\n').slice(0, 2)).toEqual(['# livestick: hold-volumes', '$DiskNumber = 3']);
+    expect(text.split('\n').slice(0, 3)).toEqual([
+      '# livestick: hold-volumes',
+      '$DiskNumber = 3',
+      '$ParentPid = 4242',
+    ]);
     expect(text.endsWith(WINDOWS_SCRIPTS['hold-volumes'])).toBe(true);
+    expect(windowsScript('disk-facts', 0).split('\n')[2]).toBe("$ErrorActionPreference = 'Stop'");
   });
 
   it('never clear a disk, change its partitions or format a volume', () => {
@@ -27,15 +32,18 @@ describe('the PowerShell scripts', () => {
     }
   });
 
-  it('lock and dismount with the documented control codes, and unlock when done', () => {
+  it('lock and dismount with the documented control codes, for as long as LiveStick runs', () => {
     const hold = WINDOWS_SCRIPTS['hold-volumes'];
     // CTL_CODE(FILE_DEVICE_FILE_SYSTEM, 6, 7 and 8, METHOD_BUFFERED, FILE_ANY_ACCESS) and
     // CTL_CODE(IOCTL_DISK_BASE, 0x50, METHOD_BUFFERED, FILE_ANY_ACCESS), winioctl.h.
     expect(hold).toContain('$FSCTL_LOCK_VOLUME = [uint32]0x00090018');
     expect(hold).toContain('$FSCTL_UNLOCK_VOLUME = [uint32]0x0009001C');
     expect(hold).toContain('$FSCTL_DISMOUNT_VOLUME = [uint32]0x00090020');
-    expect(hold).toContain('$IOCTL_DISK_UPDATE_PROPERTIES = [uint32]0x00070140');
+    expect(hold.indexOf("WriteLine('ready')")).toBeLessThan(hold.indexOf('$parent.WaitForExit()'));
     expect(hold.indexOf('FSCTL_UNLOCK_VOLUME)')).toBeGreaterThan(hold.indexOf('finally'));
+    expect(WINDOWS_SCRIPTS['reread-partitions']).toContain(
+      '$IOCTL_DISK_UPDATE_PROPERTIES = [uint32]0x00070140',
+    );
   });
 });
 

@@ -17,7 +17,7 @@ import type {
 
 /**
  * Windows: a whole disk is \\.\PhysicalDriveN, and everything Windows knows about it comes from
- * the Storage module's Get-Disk and Get-Partition, run in PowerShell. Three fixed scripts do all
+ * the Storage module's Get-Disk and Get-Partition, run in PowerShell. Four fixed scripts do all
  * of it; each is sent with -EncodedCommand (no quoting rules to get wrong, no script file another
  * process could swap before an elevated PowerShell reads it) and starts with its name and the
  * disk number, which is also how the simulated Windows of the tests tells them apart.
@@ -29,15 +29,15 @@ import type {
  * system forget what it cached, so it reads the changed bytes when it mounts again; the lock
  * lasts until FSCTL_UNLOCK_VOLUME or until its handle is closed, also when its process ends
  * (Microsoft, "FSCTL_LOCK_VOLUME IOCTL"). A PowerShell process holds those handles for the
- * length of the job: whatever happens to us, the volumes come back, with their drive letters,
- * and the partition table is never touched. The alternatives keep less: `diskpart clean` deletes
- * the partition table; Remove-PartitionAccessPath only takes the drive letter away and leaves the
- * file system mounted, so the writes are still refused; `mountvol X: /p` and
- * Set-Disk -IsOffline leave the volume or the whole disk offline until someone brings it back,
- * so a job that dies in between leaves a stick that seems to have vanished. When a job has
- * written a new partition table, the holder asks the disk to re-read it
- * (IOCTL_DISK_UPDATE_PROPERTIES) before it lets go, so Windows mounts the new volume, not the
- * old one over the new bytes.
+ * length of the job and ends with it, or with our process: whatever happens, the volumes come
+ * back, with their drive letters, and the partition table is never touched. The alternatives
+ * keep less: `diskpart clean` deletes the partition table; Remove-PartitionAccessPath only takes
+ * the drive letter away and leaves the file system mounted, so the writes are still refused;
+ * `mountvol X: /p` and Set-Disk -IsOffline leave the volume or the whole disk offline until
+ * someone brings it back, so a job that dies in between leaves a stick that seems to have
+ * vanished. When a job has written a new partition table, the disk is asked to re-read it
+ * (IOCTL_DISK_UPDATE_PROPERTIES) before the old volumes are let go, so Windows mounts the new
+ * volume, not an old one over the new bytes.
  */
 const WHOLE_DISK = /^\\\\\.\\PhysicalDrive(\d+)$/i;
 /** Win32 device-namespace paths (\\.\E:, \\?\Volume{…}): devices, but not whole disks. */
@@ -70,14 +70,8 @@ $letters = [string[]]@(Get-Partition -DiskNumber $DiskNumber -ErrorAction Silent
 } | ConvertTo-Json -Compress
 `;
 
-/**
- * Locks and dismounts every volume of the disk, says "held <name>" for each and then "ready",
- * and keeps the locks until its stdin ends. "reread" on stdin makes the disk re-read its
- * partition table. If a program keeps files open, the lock is retried for five seconds before
- * the volume is dismounted under it (its handles become invalid) and locked.
- */
-const HOLD_VOLUMES = String.raw`$ErrorActionPreference = 'Stop'
-Add-Type -TypeDefinition @'
+/** kernel32's CreateFileW and DeviceIoControl for PowerShell, compiled by Add-Type. */
+const DISK_CONTROL = String.raw`Add-Type -TypeDefinition @'
 using System;
 using System.ComponentModel;
 using System.Runtime.InteropServices;
@@ -99,12 +93,25 @@ public static class LiveStickDisk {
   }
 }
 '@
-$FSCTL_LOCK_VOLUME = [uint32]0x00090018
+`;
+
+/**
+ * Locks and dismounts every volume of the disk, says "held <name>" for each and then "ready",
+ * and keeps the locks while LiveStick's process ($ParentPid) runs — until LiveStick ends this
+ * one, or itself ends: either way the handles close and the volumes come back. If a program
+ * keeps files open, the lock is retried for five seconds before the volume is dismounted under
+ * it (its handles become invalid) and locked.
+ */
+const HOLD_VOLUMES =
+  String.raw`$ErrorActionPreference = 'Stop'
+` +
+  DISK_CONTROL +
+  String.raw`$FSCTL_LOCK_VOLUME = [uint32]0x00090018
 $FSCTL_UNLOCK_VOLUME = [uint32]0x0009001C
 $FSCTL_DISMOUNT_VOLUME = [uint32]0x00090020
-$IOCTL_DISK_UPDATE_PROPERTIES = [uint32]0x00070140
 $held = New-Object System.Collections.ArrayList
 try {
+  $parent = Get-Process -Id $ParentPid
   foreach ($partition in @(Get-Partition -DiskNumber $DiskNumber -ErrorAction SilentlyContinue)) {
     $volume = @($partition.AccessPaths | Where-Object { $_ -like '\\?\Volume*' })[0]
     if (-not $volume) { continue }
@@ -126,14 +133,7 @@ try {
     [Console]::Out.WriteLine('held ' + $name)
   }
   [Console]::Out.WriteLine('ready')
-  while ($null -ne ($line = [Console]::In.ReadLine())) {
-    if ($line -eq 'reread') {
-      $disk = [LiveStickDisk]::Open('\\.\PhysicalDrive' + $DiskNumber)
-      $reread = [LiveStickDisk]::Control($disk, $IOCTL_DISK_UPDATE_PROPERTIES)
-      $disk.Dispose()
-      if ($reread) { [Console]::Out.WriteLine('reread') } else { [Console]::Out.WriteLine('reread-failed') }
-    }
-  }
+  $parent.WaitForExit()
 } catch {
   [Console]::Out.WriteLine('error ' + $_.Exception.Message)
   exit 1
@@ -143,6 +143,27 @@ try {
     $handle.Dispose()
   }
 }
+`;
+
+/**
+ * Makes the disk re-read its partition table (IOCTL_DISK_UPDATE_PROPERTIES), while the old
+ * volumes are still held, so Windows mounts the new volume rather than an old one over the new
+ * bytes.
+ */
+const REREAD_PARTITIONS =
+  String.raw`$ErrorActionPreference = 'Stop'
+` +
+  DISK_CONTROL +
+  String.raw`$IOCTL_DISK_UPDATE_PROPERTIES = [uint32]0x00070140
+$disk = [LiveStickDisk]::Open('\\.\PhysicalDrive' + $DiskNumber)
+try {
+  if (-not [LiveStickDisk]::Control($disk, $IOCTL_DISK_UPDATE_PROPERTIES)) {
+    throw (New-Object ComponentModel.Win32Exception ([Runtime.InteropServices.Marshal]::GetLastWin32Error()))
+  }
+} finally {
+  $disk.Dispose()
+}
+[Console]::Out.WriteLine('reread')
 `;
 
 /**
@@ -169,13 +190,22 @@ $drive.InvokeVerb('Eject')
 export const WINDOWS_SCRIPTS = {
   'disk-facts': DISK_FACTS,
   'hold-volumes': HOLD_VOLUMES,
+  'reread-partitions': REREAD_PARTITIONS,
   eject: EJECT,
 } as const;
 export type WindowsScriptName = keyof typeof WINDOWS_SCRIPTS;
 
-/** The script as PowerShell receives it: its name, the disk number, its body. */
-export function windowsScript(name: WindowsScriptName, diskNumber: number): string {
-  return `# livestick: ${name}\n$DiskNumber = ${diskNumber}\n${WINDOWS_SCRIPTS[name]}`;
+/**
+ * The script as PowerShell receives it: its name, the disk number, for hold-volumes the process
+ * whose end releases the volumes, then its body.
+ */
+export function windowsScript(
+  name: WindowsScriptName,
+  diskNumber: number,
+  parentPid?: number,
+): string {
+  const parent = parentPid === undefined ? '' : `$ParentPid = ${parentPid}\n`;
+  return `# livestick: ${name}\n$DiskNumber = ${diskNumber}\n${parent}${WINDOWS_SCRIPTS[name]}`;
 }
 
 /** -EncodedCommand takes the script as base64 of its UTF-16LE text. */
@@ -325,14 +355,14 @@ export class WindowsDevices implements DevicePlatform {
     const diskNumber = windowsDiskNumber(device);
     const holder = this.options.host.start(
       this.options.powerShell,
-      powerShellArgs(windowsScript('hold-volumes', diskNumber)),
+      powerShellArgs(windowsScript('hold-volumes', diskNumber, process.pid)),
     );
     const timeoutMs = this.options.holdTimeoutMs ?? DEFAULT_HOLD_TIMEOUT_MS;
     let names: string[];
     try {
       names = await within(heldVolumes(holder), timeoutMs, 'PowerShell');
     } catch (error) {
-      await holder.end();
+      await holder.stop();
       throw new LiveStickError(
         'DEVICE_BUSY',
         `Could not take the volumes of ${device} away: ${toolFailureText(error)}.`,
@@ -348,14 +378,14 @@ export class WindowsDevices implements DevicePlatform {
         givenBack = true;
         let warning: string | null = null;
         if (layoutChanged) {
-          holder.send('reread');
-          const answer = await within(holder.nextLine(), timeoutMs, 'PowerShell').catch(() => null);
-          if (answer !== 'reread') {
-            warning = `Windows did not re-read the partition table of ${device}; unplug the stick and plug it in again.`;
+          try {
+            await this.powerShell('reread-partitions', diskNumber);
+          } catch (error) {
+            warning = `Windows did not re-read the partition table of ${device} (${toolFailureText(error)}); unplug the stick and plug it in again.`;
           }
         }
         this.held.delete(diskNumber);
-        await holder.end();
+        await holder.stop();
         return warning;
       },
     };

@@ -7,10 +7,10 @@
  * `fake-tools.cjs ROOT TOOL ARGS…`.
  */
 import { statSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { windowsScript, type WindowsScriptName } from '../../../src/engine/device/windows';
 import {
   discoverVolumes,
+  isRunning,
   loadState,
   logCommand,
   saveState,
@@ -36,7 +36,12 @@ function diskNumbered(state: SimState, number: number): SimDisk | undefined {
 
 // ---- Windows PowerShell ------------------------------------------------------------------------
 
-const SCRIPT_NAMES: readonly WindowsScriptName[] = ['disk-facts', 'hold-volumes', 'eject'];
+const SCRIPT_NAMES: readonly WindowsScriptName[] = [
+  'disk-facts',
+  'hold-volumes',
+  'reread-partitions',
+  'eject',
+];
 
 function powerShell(): void {
   const at = args.indexOf('-EncodedCommand');
@@ -45,9 +50,11 @@ function powerShell(): void {
   const text = Buffer.from(encoded, 'base64').toString('utf16le');
   const name = /^# livestick: (\S+)\n/.exec(text)?.[1] as WindowsScriptName | undefined;
   const number = Number(/\n\$DiskNumber = (\d+)\n/.exec(text)?.[1]);
+  const parentText = /\n\$ParentPid = (\d+)\n/.exec(text)?.[1];
+  const parentPid = parentText === undefined ? undefined : Number(parentText);
   // Only LiveStick's scripts, exactly as written, with a disk number: anything else would be
   // a command this simulation cannot vouch for.
-  if (!name || !SCRIPT_NAMES.includes(name) || text !== windowsScript(name, number)) {
+  if (!name || !SCRIPT_NAMES.includes(name) || text !== windowsScript(name, number, parentPid)) {
     logCommand(root, { tool, args: args.slice(0, at), script: 'unknown' });
     fail('fake PowerShell cannot run this script');
   }
@@ -56,7 +63,9 @@ function powerShell(): void {
     case 'disk-facts':
       return diskFacts(number);
     case 'hold-volumes':
-      return holdVolumes(number);
+      return holdVolumes(number, parentPid ?? fail('hold-volumes without $ParentPid'));
+    case 'reread-partitions':
+      return rereadPartitions(number);
     case 'eject':
       return ejectWindows(number);
   }
@@ -81,7 +90,7 @@ function diskFacts(number: number): void {
 const volumeName = (volume: SimVolume): string =>
   volume.letter ? `${volume.letter}:` : `partition ${volume.partition}`;
 
-function holdVolumes(number: number): void {
+function holdVolumes(number: number, parentPid: number): void {
   const state = loadState(root);
   const disk = diskNumbered(state, number);
   if (!disk) {
@@ -103,18 +112,9 @@ function holdVolumes(number: number): void {
   saveState(root, state);
   for (const volume of disk.volumes) say(`held ${volumeName(volume)}`);
   say('ready');
-  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
-  lines.on('line', (line) => {
-    if (line !== 'reread') return;
-    // IOCTL_DISK_UPDATE_PROPERTIES: the old volumes go, the new table's volumes arrive.
-    const current = loadState(root);
-    const held = diskNumbered(current, number);
-    if (held) held.volumes = discoverVolumes(current, held);
-    saveState(root, current);
-    logCommand(root, { tool, args: [], event: 'reread', disk: number });
-    say('reread');
-  });
-  lines.on('close', () => {
+  // The handles close when this process ends, killed or because LiveStick's process ended:
+  // the volumes it still holds are free again.
+  const letGo = (): never => {
     const current = loadState(root);
     for (const volume of diskNumbered(current, number)?.volumes ?? []) {
       if (volume.lockedBy !== process.pid) continue;
@@ -129,7 +129,22 @@ function holdVolumes(number: number): void {
     }
     saveState(root, current);
     process.exit(0);
-  });
+  };
+  process.on('SIGTERM', letGo);
+  setInterval(() => {
+    if (!isRunning(parentPid)) letGo();
+  }, 50);
+}
+
+function rereadPartitions(number: number): void {
+  // IOCTL_DISK_UPDATE_PROPERTIES: the old volumes go, the new table's volumes arrive.
+  const state = loadState(root);
+  const disk = diskNumbered(state, number);
+  if (!disk) fail(`Cannot open \\\\.\\PhysicalDrive${number}`);
+  disk.volumes = discoverVolumes(state, disk);
+  saveState(root, state);
+  logCommand(root, { tool, args: [], event: 'reread', disk: number });
+  say('reread');
 }
 
 function ejectWindows(number: number): void {

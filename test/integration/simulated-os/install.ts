@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
@@ -74,4 +74,39 @@ export async function buildSimulatedHelper(outDir: string, root: string): Promis
     define: { 'process.env.LIVESTICK_SIMULATED_ROOT': JSON.stringify(root) },
   });
   return outfile;
+}
+
+/**
+ * Runs, in a process of its own, the release of a disk's volumes and exits without giving them
+ * back — what a helper that crashes or is killed mid-job leaves behind. Resolves with its output.
+ */
+export async function releaseAndExit(
+  outDir: string,
+  root: string,
+  device: string,
+): Promise<string> {
+  const outfile = join(outDir, 'release-and-exit.cjs');
+  await build({
+    stdin: {
+      contents: `import { attachSimulatedOs } from './simulated-os';
+const [root, device] = process.argv.slice(2);
+attachSimulatedOs(root).devices.release(device).then((released) => {
+  process.stdout.write('released: ' + released.summary + '\\n');
+  process.exit(0);
+});`,
+      resolveDir: __dirname,
+      loader: 'ts',
+    },
+    outfile,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    logLevel: 'error',
+  });
+  return new Promise((resolve, reject) =>
+    execFile(process.execPath, [outfile, root, device], (error, stdout) =>
+      error ? reject(error) : resolve(stdout),
+    ),
+  );
 }
