@@ -197,6 +197,20 @@ for (const os of ['win32', 'darwin'] as const) {
         checkWriteTarget(device, isoOnStick, { devices: sim.devices, ignoreMounts: true }),
       ).rejects.toMatchObject({ code: 'TARGET_REFUSED', message: /holds the image you chose/ });
 
+      if (os === 'darwin') {
+        // The raw device names the same whole disk.
+        await expect(
+          checkWriteTarget(device.replace('/dev/disk', '/dev/rdisk'), f24, {
+            devices: sim.devices,
+            ignoreMounts: true,
+          }),
+        ).resolves.toEqual({
+          kind: 'device',
+          path: device.replace('/dev/disk', '/dev/rdisk'),
+          disk: device.slice('/dev/'.length),
+        });
+      }
+
       // Mounted volumes are released only with consent.
       const hooks = {
         signal: new AbortController().signal,
