@@ -7,7 +7,7 @@
  */
 import { open, type FileHandle } from 'node:fs/promises';
 import type { ByteSource } from '../core/byte-source';
-import { blockDeviceBytes } from './device-size';
+import { hostDevices } from './device/host-devices';
 
 /** Cache granularity: one ISO directory sector is 2 KiB, one squashfs metadata block ≤ 8 KiB. */
 const CACHE_BLOCK = 64 * 1024;
@@ -15,8 +15,19 @@ const DEFAULT_CACHE_BLOCKS = 32;
 /** One read() of more than this is refused: the engine never needs the payload in memory. */
 const DEFAULT_MAX_READ = 64 * 1024 * 1024;
 
+/** Positioned reads: a file handle, or a disk's sector-aligned I/O. */
+export interface PositionalReader {
+  read(
+    buffer: Uint8Array,
+    offset: number,
+    length: number,
+    position: number,
+  ): Promise<{ bytesRead: number }>;
+  close(): Promise<void>;
+}
+
 export interface FileSourceOptions {
-  /** Size in bytes; needed only where the OS cannot tell (block devices on macOS/Windows). */
+  /** Size in bytes, when the caller knows it better than the file handle. */
   readonly size?: number;
   /** Blocks of 64 KiB kept; 0 disables the cache (sequential bulk readers such as MD5 checks). */
   readonly cacheBlocks?: number;
@@ -31,7 +42,7 @@ export class FileSource implements ByteSource {
   private readonly cache = new Map<number, Uint8Array>();
 
   private constructor(
-    private readonly handle: FileHandle,
+    private readonly handle: PositionalReader,
     readonly size: number,
     readonly path: string,
     private readonly cacheBlocks: number,
@@ -53,6 +64,22 @@ export class FileSource implements ByteSource {
       await handle.close();
       throw error;
     }
+  }
+
+  /** Reads through something other than a file handle: a disk opened by its device layer. */
+  static over(
+    reader: PositionalReader,
+    size: number,
+    path: string,
+    options: Omit<FileSourceOptions, 'size'> = {},
+  ): FileSource {
+    return new FileSource(
+      reader,
+      size,
+      path,
+      options.cacheBlocks ?? DEFAULT_CACHE_BLOCKS,
+      options.maxRead ?? DEFAULT_MAX_READ,
+    );
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
@@ -132,10 +159,11 @@ export class FileSource implements ByteSource {
   }
 }
 
+/** A device (an ISO on an optical drive) reports size 0 to fstat; its OS knows its size. */
 async function sizeOf(handle: FileHandle, path: string): Promise<number> {
   const stat = await handle.stat();
   if (stat.isFile()) return stat.size;
-  const deviceBytes = stat.isBlockDevice() ? await blockDeviceBytes(stat) : null;
-  if (deviceBytes !== null) return deviceBytes;
+  const devices = hostDevices();
+  if (await devices.isDevice(path)) return (await devices.geometry(path)).sizeBytes;
   throw new Error(`${path}: cannot determine its size; pass it explicitly`);
 }

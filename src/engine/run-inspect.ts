@@ -5,9 +5,11 @@ import { FormatError } from '../core/format-error';
 import { inspectStick, type StickInspection } from '../core/stick/read-stick';
 import { toInspectReport } from '../core/stick/report';
 import { classifyError } from './classify-error';
+import { hostDevices } from './device/host-devices';
 import { FileSource } from './file-source';
 import type { JobHooks } from './jobs';
-import { checkInspectTarget } from './target-checks';
+import type { TargetAccess } from './target';
+import { checkInspectTarget, type CheckedTarget } from './target-checks';
 
 /** Turns "these bytes are not what a stick holds" into the shared codes, naming the target. */
 export function toInspectError(error: unknown, target: string): LiveStickError {
@@ -24,34 +26,59 @@ export function toInspectError(error: unknown, target: string): LiveStickError {
   return classifyError(error, { path: target, kind: 'device' });
 }
 
+/** Inspection reads a few small structures; this is the largest piece read from a disk. */
+const DEVICE_READ_BYTES = 1024 * 1024;
+
 /**
- * Opens a stick read-only and inspects it. The caller closes the source; maintenance keeps it
- * open to plan against the same bytes it read.
+ * A checked target as a byte source: an image file directly, a disk through its OS's device
+ * layer, whose raw devices take only whole sectors and report no size of their own.
  */
-export async function openStick(
+async function openChecked(checked: CheckedTarget, access: TargetAccess): Promise<FileSource> {
+  if (checked.kind === 'file') return FileSource.open(checked.path);
+  const devices = access.devices ?? hostDevices();
+  const disk = await devices.open(checked.path, { write: false, maxWriteBytes: DEVICE_READ_BYTES });
+  return FileSource.over(
+    {
+      read: async (buffer, offset, length, position) => {
+        await disk.io.read(buffer.subarray(offset, offset + length), position);
+        return { bytesRead: length };
+      },
+      close: () => disk.io.close(),
+    },
+    disk.sizeBytes,
+    checked.path,
+  );
+}
+
+/** Reads a stick through the same checks and device layer as `inspect`, without reporting. */
+export async function readStick(
   target: string,
-  options: { readonly sizeBytes?: number } = {},
-): Promise<{ stick: StickInspection; source: FileSource }> {
-  const source = await FileSource.open(
-    target,
-    options.sizeBytes === undefined ? {} : { size: options.sizeBytes },
-  ).catch((error: unknown) => {
+  access: TargetAccess = {},
+): Promise<StickInspection> {
+  const checked = await checkInspectTarget(target, {
+    ...access.checks,
+    ...(access.devices ? { devices: access.devices } : {}),
+  });
+  const source = await openChecked(checked, access).catch((error: unknown) => {
     throw toInspectError(error, target);
   });
   try {
-    return { stick: await inspectStick(source), source };
+    return await inspectStick(source);
   } catch (error) {
-    await source.close();
     throw toInspectError(error, target);
+  } finally {
+    await source.close();
   }
 }
 
 /** The helper's and the CLI's `inspect` job: read-only, so no confirmation and no progress. */
-export async function runInspect(target: string, hooks: JobHooks): Promise<InspectReport> {
-  const checked = await checkInspectTarget(target);
+export async function runInspect(
+  target: string,
+  hooks: JobHooks,
+  access: TargetAccess = {},
+): Promise<InspectReport> {
   hooks.signal.throwIfAborted();
-  const { stick, source } = await openStick(checked.path);
-  await source.close();
+  const stick = await readStick(target, access);
   hooks.onLog(`inspected ${target}: FAT32 "${stick.label}", UUID ${stick.uuid}`);
   return toInspectReport(target, stick);
 }

@@ -22,7 +22,7 @@ import type { JobHooks } from './jobs';
 import { ProgressMeter } from './progress-meter';
 import { toInspectError } from './run-inspect';
 import { checkWriteTarget, type CheckedTarget, type TargetCheckOptions } from './target-checks';
-import { openTarget, type Target } from './target';
+import { holdTarget, type HeldTarget, type Target, type TargetAccess } from './target';
 import { verifyWritten, wipeRanges, writeExtents, type SourceReader } from './write-extents';
 
 /** One maintenance job, as the CLI, the helper protocol and tests pass it. */
@@ -207,14 +207,19 @@ async function restore(session: Session, label: string, summary: string[]): Prom
 export async function runMaintain(
   job: MaintenanceJob,
   hooks: JobHooks,
-  options: { readonly checks?: TargetCheckOptions } = {},
+  access: TargetAccess = {},
 ): Promise<MaintenanceResult> {
-  const checked = await checkMaintainTarget(job.target, options.checks);
   const meter = new ProgressMeter<WritePhase>(hooks.onProgress);
   meter.start('preparing', 0);
-  let target: Target | null = null;
+  let target: HeldTarget | null = null;
   try {
-    target = await openTarget(checked.path);
+    // The same checks as a write, without an image; only restore replaces the partition table.
+    target = await holdTarget(job.target, {
+      ...access,
+      imagePath: '',
+      rewritesPartitionTable: job.action === 'restore',
+      onLog: (message) => hooks.onLog(message),
+    });
     const session: Session = {
       target,
       source: new TargetSource(target),
@@ -239,14 +244,14 @@ export async function runMaintain(
         break;
     }
     meter.start('finalizing', 0);
-    await target.io.close();
+    await target.close();
     target = null;
     return { device: job.target, action, bytesWritten: session.bytesWritten, summary };
   } catch (error) {
     throw error instanceof LiveStickError
       ? error
-      : classifyError(error, { path: job.target, kind: checked.kind });
+      : classifyError(error, { path: job.target, kind: target?.kind ?? 'device' });
   } finally {
-    await target?.io.close().catch(() => undefined);
+    await target?.close().catch(() => undefined);
   }
 }

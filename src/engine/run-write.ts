@@ -14,9 +14,9 @@ import type { JobHooks, WriteJob, WriteResult } from './jobs';
 import { createNodeCrypto } from './node-crypto';
 import { ProgressMeter } from './progress-meter';
 import { findSyslinux, installSyslinux } from './syslinux';
-import { checkWriteTarget } from './target-checks';
-import { openStick } from './run-inspect';
-import { openTarget, type Target } from './target';
+import { hostDevices } from './device/host-devices';
+import { holdTarget, type HeldTarget, type TargetAccess } from './target';
+import { readStick } from './run-inspect';
 import { fileSourceReader, verifyWritten, wipeRanges, writeExtents } from './write-extents';
 
 const encoder = new TextEncoder();
@@ -65,16 +65,6 @@ async function openIsoFile(imagePath: string): Promise<FileSource> {
   });
 }
 
-/**
- * The free space of a written stick counted as "Check a stick" counts it, from its FAT: the BIOS
- * loader's files take a little of the planned free space.
- */
-async function freeBytesOnStick(target: string, sizeBytes: number): Promise<number> {
-  const { stick, source } = await openStick(target, { sizeBytes });
-  await source.close();
-  return stick.freeBytes;
-}
-
 /** Opens the ISO and learns everything the writer needs from its metadata. */
 export async function openLiveImage(imagePath: string) {
   const source = await openIsoFile(imagePath);
@@ -92,21 +82,29 @@ export async function openLiveImage(imagePath: string) {
  * classified into the shared error codes, and cancellation leaves a target without partition
  * table (its first MiB was wiped first and is written last).
  */
-export async function runWrite(job: WriteJob, hooks: JobHooks): Promise<WriteResult> {
+export async function runWrite(
+  job: WriteJob,
+  hooks: JobHooks,
+  access: TargetAccess = {},
+): Promise<WriteResult> {
+  const devices = access.devices ?? hostDevices();
   const meter = new ProgressMeter<WritePhase>(hooks.onProgress);
   meter.start('preparing', 0);
-  await checkWriteTarget(job.target, job.imagePath);
   const { image, source } = await openLiveImage(job.imagePath);
-  let target: Target | null = null;
+  let target: HeldTarget | null = null;
   const subject = (): { path: string; kind: 'device' | 'file' } => ({
     path: job.target,
     kind: target?.kind ?? 'file',
   });
   try {
-    target = await openTarget(
-      job.target,
-      job.targetSizeBytes === undefined ? {} : { createBytes: job.targetSizeBytes },
-    );
+    target = await holdTarget(job.target, {
+      ...access,
+      devices,
+      imagePath: job.imagePath,
+      rewritesPartitionTable: true,
+      ...(job.targetSizeBytes === undefined ? {} : { createBytes: job.targetSizeBytes }),
+      onLog: (message) => hooks.onLog(message),
+    });
     const layout = planLayout(plannerImage(image), {
       targetBytes: target.sizeBytes,
       partitionTable: job.sizing.partitionTable,
@@ -120,7 +118,9 @@ export async function runWrite(job: WriteJob, hooks: JobHooks): Promise<WriteRes
     if (layout.home.encrypted && !job.homePassphrase) {
       throw new LiveStickError('INTERNAL', 'An encrypted home needs a passphrase.');
     }
-    const syslinux = image.biosBoot ? await findSyslinux(layout.partitionTable) : null;
+    // The syslinux installer is a Linux program working on a Linux device or image file.
+    const syslinux =
+      image.biosBoot && devices.os === 'linux' ? await findSyslinux(layout.partitionTable) : null;
     const crypto = createNodeCrypto();
     const passphrase = job.homePassphrase ? encoder.encode(job.homePassphrase) : undefined;
     const stick = await renderStick({
@@ -160,15 +160,19 @@ export async function runWrite(job: WriteJob, hooks: JobHooks): Promise<WriteRes
       hash: job.verify,
     }).finally(() => bulk.close());
     if (job.verify) await verifyWritten(target, copied, hooks.signal, meter);
-    const targetBytes = target.sizeBytes;
     meter.start('finalizing', 0);
-    await target.io.close();
+    await target.close();
     target = null;
     if (syslinux) await installSyslinux(syslinux, job.target, stick.partitionStartBytes);
-    const freeBytes = await freeBytesOnStick(job.target, targetBytes).catch((error: unknown) => {
-      hooks.onLog(`could not read the free space back: ${(error as Error).message}`);
-      return stick.freeBytes;
-    });
+    // Counted as "Check a stick" counts it, from the written FAT: a BIOS loader installed after
+    // the write takes a little of the planned free space.
+    const freeBytes = await readStick(job.target, { ...access, devices }).then(
+      (written) => written.freeBytes,
+      (error: unknown) => {
+        hooks.onLog(`could not read the free space back: ${(error as Error).message}`);
+        return stick.freeBytes;
+      },
+    );
 
     const summary = [
       `Wrote ${image.label} to ${job.target}: FAT32 "${stick.label}", UUID ${stick.uuid}.`,
@@ -201,7 +205,7 @@ export async function runWrite(job: WriteJob, hooks: JobHooks): Promise<WriteRes
   } catch (error) {
     throw error instanceof LiveStickError ? error : classifyError(error, subject());
   } finally {
-    await target?.io.close().catch(() => undefined);
+    await target?.close().catch(() => undefined);
     await source.close();
   }
 }

@@ -4,13 +4,8 @@ import { mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  checkInspectTarget,
-  checkWriteTarget,
-  majorMinorOf,
-  parseMountinfo,
-  type TargetCheckOptions,
-} from './target-checks';
+import { majorMinorOf, parseMountinfo } from './device/linux';
+import { checkInspectTarget, checkWriteTarget, type TargetCheckOptions } from './target-checks';
 
 /**
  * A fake machine: sysfs and procfs trees describing disks this container cannot have (an sdb

@@ -6,9 +6,11 @@ import { parseArgs } from 'node:util';
 import type { CheckedTarget, TargetCheckOptions } from '../engine/target-checks';
 import { checkInspectTarget, checkWriteTarget } from '../engine/target-checks';
 import { classifyError } from '../engine/classify-error';
+import { hostDevices } from '../engine/device/host-devices';
+import type { DevicePlatform } from '../engine/device/platform';
 import type { InspectReport, JobHooks, WriteJob, WriteResult } from '../engine/jobs';
 import { checkMaintainTarget, type MaintenanceJob } from '../engine/run-maintain';
-import { ejectDisk, unmountDisk } from '../engine/unmount';
+import type { TargetAccess } from '../engine/target';
 import { LiveStickError, toWire, type WireError } from '../shared/errors';
 import type { MaintenanceResult } from '../shared/ipc';
 import { HELPER_EXIT, type HelperExitCode } from './exit-codes';
@@ -31,20 +33,15 @@ import {
  * protocol and lifecycle are testable with the real engine and without it.
  */
 export interface JobRunners {
-  write(job: WriteJob, hooks: JobHooks): Promise<WriteResult>;
-  inspect(target: string, hooks: JobHooks): Promise<InspectReport>;
-  maintain(job: MaintenanceJob, hooks: JobHooks): Promise<MaintenanceResult>;
-}
-
-export interface ReleaseActions {
-  unmount(device: string): Promise<string[]>;
-  /** Returns a warning when the stick could not be ejected. */
-  eject(device: string): Promise<string | null>;
+  write(job: WriteJob, hooks: JobHooks, access: TargetAccess): Promise<WriteResult>;
+  inspect(target: string, hooks: JobHooks, access: TargetAccess): Promise<InspectReport>;
+  maintain(job: MaintenanceJob, hooks: JobHooks, access: TargetAccess): Promise<MaintenanceResult>;
 }
 
 export interface HelperOptions {
   readonly runners: JobRunners;
-  readonly release?: ReleaseActions;
+  /** The OS's device layer (default: this machine's; tests run a simulated Windows or macOS). */
+  readonly devices?: DevicePlatform;
   readonly checks?: TargetCheckOptions;
   /** How long main has to send the job after the hello. */
   readonly jobTimeoutMs?: number;
@@ -262,16 +259,28 @@ class HelperSession {
       return this.finish(HELPER_EXIT.TARGET_REFUSED);
     }
     const subject = { path: checked.path, kind: checked.kind };
+    const devices = this.devices();
     try {
       this.controller.signal.throwIfAborted();
+      // Main's `unmount` is the user's consent: the job releases the volumes itself, for exactly
+      // as long as it writes, and gives them back.
+      const access = (releaseVolumes: boolean): TargetAccess => ({
+        devices,
+        ...(this.options.checks ? { checks: this.options.checks } : {}),
+        releaseVolumes,
+      });
       const result =
         message.type === 'write'
-          ? await this.options.runners.write(message.job, this.hooks())
+          ? await this.options.runners.write(message.job, this.hooks(), access(message.unmount))
           : message.type === 'maintain'
-            ? await this.options.runners.maintain(message.job, this.hooks())
-            : await this.options.runners.inspect(checked.path, this.hooks());
+            ? await this.options.runners.maintain(
+                message.job,
+                this.hooks(),
+                access(message.unmount),
+              )
+            : await this.options.runners.inspect(checked.path, this.hooks(), access(false));
       if (message.type === 'write' && message.eject && checked.kind === 'device') {
-        const warning = await (this.options.release ?? defaultRelease).eject(checked.path);
+        const warning = await devices.eject(checked.path);
         if (warning) this.log(warning);
       }
       this.send({ v: PROTOCOL_VERSION, type: 'result', result: { ...result } });
@@ -289,24 +298,23 @@ class HelperSession {
     }
   }
 
+  private devices(): DevicePlatform {
+    return this.options.devices ?? hostDevices();
+  }
+
   /**
-   * The helper trusts nothing main decided. A write target is checked before unmounting (so a
-   * system disk is never unmounted) and again after (so nothing is left mounted).
+   * The helper trusts nothing main decided. A target is checked before any job starts; a write or
+   * maintenance job then checks it again itself, releases the disk's volumes only after that
+   * (so a system disk is never unmounted), and checks once more that nothing is left mounted.
    */
   private async validate(message: JobMessage): Promise<CheckedTarget> {
-    const checks = this.options.checks ?? {};
+    const checks: TargetCheckOptions = { ...this.options.checks, devices: this.devices() };
     if (message.type === 'inspect') return checkInspectTarget(message.job.target, checks);
     const { target } = message.job;
-    const check = (options: TargetCheckOptions): Promise<CheckedTarget> =>
-      message.type === 'maintain'
-        ? checkMaintainTarget(target, options)
-        : checkWriteTarget(target, message.job.imagePath, options);
-    const first = await check({ ...checks, ignoreMounts: true });
-    if (first.kind === 'device' && message.unmount) {
-      const released = await (this.options.release ?? defaultRelease).unmount(first.path);
-      if (released.length > 0) this.log(`Unmounted ${released.join(', ')}.`);
-    }
-    return check(checks);
+    const options = { ...checks, ignoreMounts: message.unmount };
+    return message.type === 'maintain'
+      ? checkMaintainTarget(target, options)
+      : checkWriteTarget(target, message.job.imagePath, options);
   }
 
   private send(message: HelperMessage): void {
@@ -330,8 +338,3 @@ class HelperSession {
     return code;
   }
 }
-
-const defaultRelease: ReleaseActions = {
-  unmount: (device) => unmountDisk(device),
-  eject: (device) => ejectDisk(device),
-};

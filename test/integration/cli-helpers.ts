@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { PassThrough } from 'node:stream';
 import { runCli } from '../../src/cli/cli';
+import type { DevicePlatform } from '../../src/engine/device/platform';
 
 export interface CliRun {
   readonly code: number;
@@ -8,10 +9,13 @@ export interface CliRun {
   readonly stderr: string;
 }
 
-/** Runs the real CLI in-process, as `livestick <args>` would, capturing its output. */
+/**
+ * Runs the real CLI in-process, as `livestick <args>` would, capturing its output; `devices`
+ * runs it on a simulated Windows or macOS (./simulated-os).
+ */
 export async function livestick(
   args: readonly string[],
-  options: { signal?: AbortSignal } = {},
+  options: { signal?: AbortSignal; devices?: DevicePlatform } = {},
 ): Promise<CliRun> {
   const stdout = new PassThrough();
   const stderr = new PassThrough();
@@ -24,6 +28,7 @@ export async function livestick(
     stderr,
     stdin: new PassThrough(),
     signal: options.signal ?? new AbortController().signal,
+    ...(options.devices ? { devices: options.devices } : {}),
   });
   return { code, stdout: out, stderr: err };
 }

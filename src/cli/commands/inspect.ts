@@ -4,7 +4,7 @@ import { formatInspectReport } from '../../core/stick/report';
 import { UsageError } from '../args';
 import type { Command } from '../command';
 import { EXIT } from '../exit-codes';
-import { println } from '../io';
+import { devicesOf, println } from '../io';
 
 const USAGE = `Usage: livestick inspect <target> [--json]
 
@@ -24,11 +24,11 @@ export const inspectCommand: Command = {
   async run(args, io) {
     const [target, ...extra] = args.positionals;
     if (!target || extra.length) throw new UsageError('give exactly one target');
-    const report = await runInspect(target, {
-      signal: io.signal,
-      onProgress: () => undefined,
-      onLog: () => undefined,
-    });
+    const report = await runInspect(
+      target,
+      { signal: io.signal, onProgress: () => undefined, onLog: () => undefined },
+      { devices: devicesOf(io) },
+    );
     println(
       io.stdout,
       args.flags.has('json') ? JSON.stringify(report, null, 2) : formatInspectReport(report),

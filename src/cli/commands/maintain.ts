@@ -4,7 +4,7 @@ import { volumeLabelProblem } from '../../shared/volume-label';
 import { DEFAULT_RESTORE_LABEL, runMaintain, type MaintenanceJob } from '../../engine/run-maintain';
 import { integerOption, UsageError, type ParsedArgs } from '../args';
 import type { Command } from '../command';
-import type { CliIo } from '../io';
+import { devicesOf, type CliIo } from '../io';
 import { confirmOrRefuse, runJob } from '../job-output';
 
 /** litd's limit for the FAT32 files, in MiB (4 GiB − 512 B rounds down to 4095). */
@@ -31,9 +31,11 @@ function onlyTarget(args: ParsedArgs, extra = 0): [string, ...string[]] {
 }
 
 function run(io: CliIo, args: ParsedArgs, job: MaintenanceJob): Promise<number> {
-  // Every maintenance step reads back what it wrote before the next one starts.
+  const devices = devicesOf(io);
+  // Every maintenance step reads back what it wrote before the next one starts. The confirmation
+  // covers releasing the volumes an OS mounts on its own; they come back afterwards.
   return runJob(io, { json: args.flags.has('json'), jsonProgress: false }, async (hooks) => ({
-    ...(await runMaintain(job, hooks)),
+    ...(await runMaintain(job, hooks, { devices, releaseVolumes: devices.automountsVolumes })),
     verified: true,
   }));
 }

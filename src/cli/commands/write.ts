@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { parseSize } from '../../shared/units';
 import { parseFedoraSource } from '../../core/download/catalog';
 import { runWrite } from '../../engine/run-write';
 import { integerOption, UsageError } from '../args';
 import type { Command } from '../command';
-import type { CliIo } from '../io';
+import { devicesOf, type CliIo } from '../io';
 import { confirmOrRefuse, runJob } from '../job-output';
 import { downloadFedoraSource, FEDORA_SOURCE_HELP, FEDORA_SOURCE_OPTIONS } from './download';
 import { ask } from '../prompt';
@@ -14,8 +14,9 @@ import { parseSizing, SIZING_HELP, SIZING_OPTIONS } from '../sizing-options';
 const USAGE = `Usage: livestick write <iso> <target> [options]
        livestick write fedora:<edition>[:<release>] <target> [options]
 
-Writes a bootable, persistent Fedora live stick. <target> is a whole-disk device (/dev/sdX)
-or a disk image file (created or extended with --size). A source like fedora:workstation:43
+Writes a bootable, persistent Fedora live stick. <target> is a whole-disk device (/dev/sdX,
+\\\\.\\PhysicalDriveN on Windows, /dev/diskN on macOS) or a disk image file (created or extended
+with --size; a device's size is always its own). A source like fedora:workstation:43
 downloads and verifies that image first (or reuses a verified one), as livestick download does.
 
 Options:
@@ -53,8 +54,7 @@ async function passphraseFor(io: CliIo, file: string | undefined): Promise<strin
 }
 
 async function confirmDevice(io: CliIo, target: string, yes: boolean): Promise<void> {
-  const info = await stat(target).catch(() => null);
-  if (!info?.isBlockDevice()) return;
+  if (!(await devicesOf(io).isDevice(target))) return;
   await confirmOrRefuse(io, {
     yes,
     question: `Everything on ${target} will be erased.`,
@@ -96,6 +96,7 @@ export const writeCommand: Command = {
       : undefined;
     const imagePath = fedora ? await downloadFedoraSource(io, args, fedora, json) : source;
 
+    const devices = devicesOf(io);
     return runJob(io, { json, jsonProgress: true }, (hooks) =>
       runWrite(
         {
@@ -109,6 +110,8 @@ export const writeCommand: Command = {
           ...(pbkdf2Iterations !== undefined ? { pbkdf2Iterations } : {}),
         },
         hooks,
+        // Confirming the erase covers releasing the volumes an OS mounts on its own.
+        { devices, releaseVolumes: devices.automountsVolumes },
       ),
     );
   },
