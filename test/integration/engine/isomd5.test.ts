@@ -4,9 +4,9 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makePlainIso, put, run, tempDir } from '../../test/integration/iso-fixtures';
-import { FileSource } from './file-source';
-import { readImplantedMd5, verifyImplantedMd5 } from './isomd5';
+import { makePlainIso, put, run, tempDir } from '../iso-fixtures';
+import { FileSource } from '../../../src/engine/file-source';
+import { readImplantedMd5, verifyImplantedMd5 } from '../../../src/engine/isomd5';
 
 const work = tempDir('isomd5');
 let implanted: string;

@@ -10,7 +10,7 @@ import {
   majorMinorOf,
   parseMountinfo,
   type TargetCheckOptions,
-} from './target-checks';
+} from '../../../src/engine/target-checks';
 
 /**
  * A fake machine: sysfs and procfs trees describing disks this container cannot have (an sdb
