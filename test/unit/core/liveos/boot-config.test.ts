@@ -653,8 +653,12 @@ describe('every era, every setting', () => {
         expect(titles.includes(NO_PERSISTENCE_TITLE)).toBe(added);
         expect(titles.includes(RESET_PERSISTENCE_TITLE)).toBe(added);
 
-        for (const entry of after) {
-          if (!entry.kernelArgs.includes('root=')) continue;
+        // Every kernel line of the ISO's config that boots the live system is checked below.
+        const live = after.filter((entry) => entry.kernelArgs.includes('root='));
+        expect(live.length).toBe(
+          (fixture.text.match(/root=live:/g) ?? []).length + (added ? 2 : 0),
+        );
+        for (const entry of live) {
           const args = entry.kernelArgs.split(' ');
           expect(entry.kernel).toMatch(
             fixture.kind === 'grub'
