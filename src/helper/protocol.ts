@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { z } from 'zod';
-import { ERROR_CODES } from '../shared/errors';
+import { wireErrorSchema } from '../shared/errors';
 import { sizingSchema } from '../shared/ipc';
 import { WRITE_PHASES } from '../shared/progress';
 import { volumeLabelSchema } from '../shared/volume-label';
@@ -81,14 +81,6 @@ const progressSchema = z.strictObject({
   bytesTotal: z.number().nonnegative(),
   speedBps: z.number().nonnegative(),
   etaSeconds: z.number().nonnegative().nullable(),
-});
-
-const wireErrorSchema = z.strictObject({
-  code: z.enum(ERROR_CODES),
-  message: z.string(),
-  details: z
-    .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))
-    .optional(),
 });
 
 /** What the helper sends. Results are the engine's own plain-data shapes. */

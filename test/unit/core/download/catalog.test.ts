@@ -119,7 +119,7 @@ describe('Fedora catalog (releases.json)', () => {
         caught = error;
       }
       expect(caught).toBeInstanceOf(LiveStickError);
-      expect((caught as LiveStickError).details?.reason).toBe('catalog-invalid');
+      expect((caught as LiveStickError).details).toEqual({ reason: 'catalog-invalid' });
     }
   });
 

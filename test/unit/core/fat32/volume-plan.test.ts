@@ -278,12 +278,10 @@ describe('planFat32Volume', () => {
       planFat32Volume({ ...base, files: [{ path: '/huge', size: 63 * MiB, content: [] }] }),
     );
     expect(error.code).toBe('DOES_NOT_FIT');
-    const { neededBytes, availableBytes } = error.details as {
-      neededBytes: number;
-      availableBytes: number;
-    };
-    expect(availableBytes).toBe(fat32Capacity(64 * MiB));
-    expect(neededBytes).toBe(63 * MiB + 2 * 512);
+    expect(error.details).toEqual({
+      missingBytes: 63 * MiB + 2 * 512 - fat32Capacity(64 * MiB),
+      availableBytes: fat32Capacity(64 * MiB),
+    });
   });
 
   it('rejects bad names, labels, duplicates and content outside the file', () => {

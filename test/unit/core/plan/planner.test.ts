@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { LiveStickError } from '../../../../src/shared/errors';
 import { GiB, MiB } from '../../../../src/shared/units';
 import { FAT32_MAX_FILE_BYTES } from '../../../../src/core/fat32/volume-plan';
 import { usefulMaxBytes } from '../../../../src/core/formats/dm-snapshot';
@@ -58,16 +59,18 @@ describe('planLayout', () => {
   });
 
   it('says how much is missing when the request does not fit', () => {
+    let error: unknown;
     try {
       planLayout(nested, { ...base, targetBytes: 4 * GiB, overlayMiB: 2000, homeMiB: 2000 });
-      expect.unreachable();
-    } catch (error) {
-      expect(error).toMatchObject({ code: 'DOES_NOT_FIT' });
-      expect((error as Error).message).toMatch(/needs .* more than the stick has/);
-      expect((error as { details: { missingBytes: number } }).details.missingBytes).toBeGreaterThan(
-        1000 * MiB,
-      );
+    } catch (caught) {
+      error = caught;
     }
+    if (!LiveStickError.is(error, 'DOES_NOT_FIT')) throw new Error(`not DOES_NOT_FIT: ${error}`);
+    expect(error.message).toMatch(/needs .* more than the stick has/);
+    const { details } = error;
+    expect(details && 'missingBytes' in details && details.missingBytes).toBeGreaterThan(
+      1000 * MiB,
+    );
   });
 
   it('refuses a stick smaller than the live system and a squashfs above the FAT32 limit', () => {
