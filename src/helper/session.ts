@@ -23,6 +23,7 @@ import {
   type HelperMessage,
   type JobMessage,
   type ParentMessage,
+  type ResultMessage,
 } from './protocol';
 
 /**
@@ -264,17 +265,33 @@ class HelperSession {
     const subject = { path: checked.path, kind: checked.kind };
     try {
       this.controller.signal.throwIfAborted();
-      const result =
+      const v = PROTOCOL_VERSION;
+      const answer: ResultMessage =
         message.type === 'write'
-          ? await this.options.runners.write(message.job, this.hooks())
+          ? {
+              v,
+              type: 'result',
+              job: 'write',
+              result: await this.options.runners.write(message.job, this.hooks()),
+            }
           : message.type === 'maintain'
-            ? await this.options.runners.maintain(message.job, this.hooks())
-            : await this.options.runners.inspect(checked.path, this.hooks());
+            ? {
+                v,
+                type: 'result',
+                job: 'maintain',
+                result: await this.options.runners.maintain(message.job, this.hooks()),
+              }
+            : {
+                v,
+                type: 'result',
+                job: 'inspect',
+                result: await this.options.runners.inspect(checked.path, this.hooks()),
+              };
       if (message.type === 'write' && message.eject && checked.kind === 'device') {
         const warning = await (this.options.release ?? defaultRelease).eject(checked.path);
         if (warning) this.log(warning);
       }
-      this.send({ v: PROTOCOL_VERSION, type: 'result', result: { ...result } });
+      this.send(answer);
       return this.finish(HELPER_EXIT.OK);
     } catch (error) {
       if (this.protocolFailure) return this.finish(HELPER_EXIT.BAD_JOB);

@@ -8,22 +8,17 @@ import {
   type DriveSource,
   type DriveWatcher,
 } from '../engine/drives';
-import type { InspectReport, WriteResult } from '../engine/jobs';
+import type { WriteResult } from '../engine/jobs';
 import { DEFAULT_RESTORE_LABEL, type MaintenanceJob } from '../engine/run-maintain';
 import { LiveStickError, toWire } from '../shared/errors';
-import type {
-  DriveInfo,
-  EventName,
-  Events,
-  MaintenanceResult,
-  Request,
-  ServiceHandlers,
-} from '../shared/ipc';
+import type { DriveInfo, EventName, Events, Request, ServiceHandlers } from '../shared/ipc';
 import { MiB } from '../shared/units';
 import { createEngine, type ServiceEngine } from './engine';
 import {
   locateHelper,
-  startHelperJob,
+  startInspectJob,
+  startMaintainJob,
+  startWriteJob,
   type HelperJob,
   type HelperLocation,
   type StartHelperJobOptions,
@@ -113,7 +108,7 @@ export function createService(environment: ServiceEnvironment): DriveAwareServic
   let showAll = false;
   let imagePath: string | null = null;
   let polling = true;
-  let active: { jobId: string; job: HelperJob } | null = null;
+  let active: { jobId: string; job: HelperJob<WriteResult> } | null = null;
 
   const query = () => ({ showAll, imagePath });
   const watcher: DriveWatcher = watchDrives({
@@ -169,7 +164,7 @@ export function createService(environment: ServiceEnvironment): DriveAwareServic
       const drive = await choosable(request.device);
       const isDevice = drive.bus !== 'file';
       const jobId = randomUUID();
-      const job = startHelperJob({
+      const job = startWriteJob({
         location: helper(),
         elevate: isDevice,
         message: {
@@ -199,7 +194,7 @@ export function createService(environment: ServiceEnvironment): DriveAwareServic
           (result) =>
             environment.emit('writeFinished', {
               jobId,
-              outcome: { status: 'succeeded', summary: (result as unknown as WriteResult).summary },
+              outcome: { status: 'succeeded', summary: result.summary },
             }),
           (error: unknown) => {
             const wire = toWire(error);
@@ -236,14 +231,14 @@ export function createService(environment: ServiceEnvironment): DriveAwareServic
         throw new LiveStickError('TARGET_REFUSED', `${device} is not one of the listed drives.`);
       }
       if (drive.bus === 'file') return engine.inspectFile(device);
-      const job = startHelperJob({
+      const job = startInspectJob({
         location: helper(),
         elevate: true,
         message: { v: 1, type: 'inspect', job: { target: device } },
         callbacks: { onProgress: () => undefined, onLog: log },
         ...(environment.launch ? { launch: environment.launch } : {}),
       });
-      return (await job.outcome) as unknown as InspectReport;
+      return job.outcome;
     },
 
     maintain: async (request) => {
@@ -251,14 +246,14 @@ export function createService(environment: ServiceEnvironment): DriveAwareServic
       const drive = await choosable(request.device);
       const job = maintenanceJob(request);
       if (drive.bus === 'file') return engine.maintainFile(job);
-      const helperJob = startHelperJob({
+      const helperJob = startMaintainJob({
         location: helper(),
         elevate: true,
         message: { v: 1, type: 'maintain', job, unmount: true },
         callbacks: { onProgress: () => undefined, onLog: log },
         ...(environment.launch ? { launch: environment.launch } : {}),
       });
-      return (await helperJob.outcome) as unknown as MaintenanceResult;
+      return helperJob.outcome;
     },
   };
 
