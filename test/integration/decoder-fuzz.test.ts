@@ -40,6 +40,8 @@ import { probeLiveImage } from '../../src/core/liveos/probe';
 import { LiveStickError } from '../../src/shared/errors';
 import {
   FIXTURE_TIME,
+  FIXTURE_UUID,
+  REPRODUCIBLE_ENV,
   fixTimes,
   makeLiveIso,
   makeRootTree,
@@ -57,8 +59,6 @@ const MAX_CASE_MS = 2000;
 const MAX_CASE_ALLOCATION_BYTES = 256 * 1024 * 1024;
 const PROBE_CODES = new Set(['NOT_LIVEOS', 'SOURCE_CORRUPT', 'SOURCE_UNREADABLE']);
 const FIXTURE_SEED = 0x5eed;
-const REPRODUCIBLE = { SOURCE_DATE_EPOCH: String(FIXTURE_TIME), TZ: 'UTC' };
-const EROFS_UUID = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
 
 const INTERESTING_U32 = [0, 1, 0xff, 0x7fff, 0x8000, 0xffff, 0x7fffffff, 0x80000000, 0xffffffff];
 
@@ -346,7 +346,7 @@ describe.each(SQUASHFS_VARIANTS)('squashfs made by mksquashfs -comp $name', (var
         '-no-xattrs',
         '-all-root',
       ],
-      { env: REPRODUCIBLE },
+      { env: REPRODUCIBLE_ENV },
     );
     image = new Uint8Array(readFileSync(path));
   }, 120_000);
@@ -477,7 +477,7 @@ describe.each(['lz4', 'lz4hc'] as const)('EROFS made by mkfs.erofs -z%s', (compr
       '--quiet',
       `-z${compressor}`,
       `-T${FIXTURE_TIME}`,
-      `-U${EROFS_UUID}`,
+      `-U${FIXTURE_UUID}`,
       path,
       tree,
     ]);
@@ -495,7 +495,7 @@ describe.each(['lz4', 'lz4hc'] as const)('EROFS made by mkfs.erofs -z%s', (compr
   it('decodes the unmutated superblock and probes the ISO as EROFS', async () => {
     expect(isErofs(image)).toBe(true);
     const superblock = decodeErofsSuperblock(image, image.length);
-    expect(superblock).toMatchObject({ blockSize: 4096, uuid: EROFS_UUID, volumeName: '' });
+    expect(superblock).toMatchObject({ blockSize: 4096, uuid: FIXTURE_UUID, volumeName: '' });
     expect(superblock.blocks * superblock.blockSize).toBe(image.length);
     expect((await probeLiveImage(new BufferSource(iso))).rootfs).toMatchObject({ kind: 'erofs' });
   });

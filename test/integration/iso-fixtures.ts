@@ -66,8 +66,8 @@ export function seededBytes(seed: number): FixtureBytes {
 export const FIXTURE_TIME = 1_700_000_000;
 const FIXTURE_DATE = '2023111422132000'; // FIXTURE_TIME as xorriso's YYYYMMDDhhmmsscc (UTC)
 const FIXTURE_UNREAD_ATIME = 4_000_000_000;
-const FIXTURE_UUID = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
-const REPRODUCIBLE_ENV = {
+export const FIXTURE_UUID = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
+export const REPRODUCIBLE_ENV = {
   SOURCE_DATE_EPOCH: String(FIXTURE_TIME),
   E2FSPROGS_FAKE_TIME: String(FIXTURE_TIME),
   TZ: 'UTC',
