@@ -96,8 +96,9 @@ export default tseslint.config(
       },
     ],
   ),
-  // Tests beside the pure modules run in Node: they read fixtures and call the checking tools.
-  layer(['src/core/**/*.test.ts'], [noElectron, noUi]),
+  // The pure engine's tests run in Node (they read fixtures and call the checking tools) but
+  // still stay below the app layers.
+  layer(['test/unit/core/**', 'test/integration/core/**'], [noElectron, noUi]),
   layer(
     ['src/engine/**'],
     [noElectron, { group: [...noUi.group, '**/bridge/**'], message: noUi.message }],

@@ -8,6 +8,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['src/**/*.test.{ts,tsx}', 'test/unit/**/*.test.ts'],
+          setupFiles: ['test/unit/no-tools.ts'],
           environment: 'node',
         },
       },

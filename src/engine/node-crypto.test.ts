@@ -75,12 +75,22 @@ describe('PBKDF2 and digests', () => {
     );
   });
 
-  it('calibrates to a count that scales with the target and respects the minimum', async () => {
-    const fast = await calibratePbkdf2Iterations({ targetMs: 20 });
-    const slow = await calibratePbkdf2Iterations({ targetMs: 200 });
-    expect(fast).toBeGreaterThanOrEqual(1000);
-    // Ten times the target; only the direction is asserted, the host may be busy.
-    expect(slow).toBeGreaterThan(fast);
+  it('scales the first run that lasts 250 ms to the target, never below the minimum', async () => {
+    // A machine where one iteration costs 50 µs: 1000 take 50 ms, 8000 take 400 ms.
+    const runs: number[] = [];
+    const measureMs = async (iterations: number): Promise<number> => {
+      runs.push(iterations);
+      return iterations * 0.05;
+    };
+    expect(await calibratePbkdf2Iterations({ targetMs: 2000, measureMs })).toBe(40_000);
+    expect(runs).toEqual([1000, 8000]);
+    expect(await calibratePbkdf2Iterations({ targetMs: 200, measureMs })).toBe(4000);
+    expect(await calibratePbkdf2Iterations({ targetMs: 20, measureMs })).toBe(1000);
+    expect(await calibratePbkdf2Iterations({ targetMs: 20, minimum: 100, measureMs })).toBe(400);
+  });
+
+  it('times real derivations by default', async () => {
+    // However fast this machine, a 1 ms target stays below this minimum.
     expect(await calibratePbkdf2Iterations({ targetMs: 1, minimum: 5_000_000 })).toBe(5_000_000);
   });
 });

@@ -1,7 +1,13 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 import { z } from 'zod';
-import { ERROR_CODES } from '../shared/errors';
-import { sizingSchema } from '../shared/ipc';
+import type { WriteResult } from '../engine/jobs';
+import { wireErrorSchema } from '../shared/errors';
+import {
+  sizingSchema,
+  type InspectReport,
+  type MaintenanceAction,
+  type MaintenanceResult,
+} from '../shared/ipc';
 import { WRITE_PHASES } from '../shared/progress';
 import { volumeLabelSchema } from '../shared/volume-label';
 
@@ -83,15 +89,86 @@ const progressSchema = z.strictObject({
   etaSeconds: z.number().nonnegative().nullable(),
 });
 
-const wireErrorSchema = z.strictObject({
-  code: z.enum(ERROR_CODES),
-  message: z.string(),
-  details: z
-    .record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()]))
-    .optional(),
+const count = z.number().int().nonnegative();
+const overlayKind = z.enum(['dm-snapshot', 'overlayfs']);
+const sentences = z.array(z.string());
+
+/**
+ * One schema per job result, checked where main receives it (src/main/helper-client.ts). Each is
+ * typed against the engine's own result interface, so the two cannot drift apart unnoticed.
+ */
+export const writeResultSchema: z.ZodType<WriteResult> = z.strictObject({
+  target: devicePath,
+  label: z.string(),
+  uuid: z.string(),
+  overlayKind: z.enum([...overlayKind.options, 'none']),
+  overlayPath: z.string().nullable(),
+  bytesWritten: count,
+  freeBytes: count,
+  verified: z.boolean(),
+  biosBoot: z.boolean(),
+  summary: sentences,
 });
 
-/** What the helper sends. Results are the engine's own plain-data shapes. */
+export const inspectReportSchema: z.ZodType<InspectReport> = z.strictObject({
+  device: devicePath,
+  label: z.string().nullable(),
+  uuid: z.string().nullable(),
+  overlay: z
+    .strictObject({
+      kind: overlayKind,
+      path: z.string(),
+      sizeBytes: count,
+      allocatedSectors: count.nullable(),
+      totalSectors: count.nullable(),
+      metadataSectors: count.nullable(),
+      percentUsed: z.number().nonnegative().nullable(),
+      state: z.string(),
+      expectedPath: z.string().optional(),
+      usedBytes: count.nullable().optional(),
+    })
+    .nullable(),
+  home: z
+    .strictObject({ sizeBytes: count, usedBytes: count.nullable(), encrypted: z.boolean() })
+    .nullable(),
+  freeBytes: count,
+  kernelArgs: z.array(z.string()),
+  statusLine: z.string().nullable().optional(),
+  partitionTable: z.enum(['mbr', 'gpt', 'none']).optional(),
+  swapBytes: count.optional(),
+  persistenceMenu: z.boolean().optional(),
+  warnings: sentences.optional(),
+});
+
+/** The result of one maintenance action; each action answers with its own name. */
+function maintenanceResultOf<A extends MaintenanceAction>(action: A) {
+  return z.strictObject({
+    device: devicePath,
+    action: z.literal(action),
+    bytesWritten: count,
+    summary: sentences,
+  });
+}
+
+export const maintenanceResultSchema: z.ZodType<MaintenanceResult> = z.discriminatedUnion(
+  'action',
+  [
+    maintenanceResultOf('reset-overlay'),
+    maintenanceResultOf('grow'),
+    maintenanceResultOf('persistence-menu'),
+    maintenanceResultOf('restore'),
+  ],
+);
+
+/** What each job answers with, by the job message's type. */
+export interface JobResults {
+  readonly write: WriteResult;
+  readonly inspect: InspectReport;
+  readonly maintain: MaintenanceResult;
+}
+export type JobType = keyof JobResults;
+
+/** What the helper sends. A result names the job it answers and has that job's shape. */
 export const helperMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({
     v,
@@ -101,10 +178,30 @@ export const helperMessageSchema = z.discriminatedUnion('type', [
   }),
   z.strictObject({ v, type: z.literal('progress'), progress: progressSchema }),
   z.strictObject({ v, type: z.literal('log'), message: z.string().max(4096) }),
-  z.strictObject({ v, type: z.literal('result'), result: z.record(z.string(), z.unknown()) }),
+  z.discriminatedUnion('job', [
+    z.strictObject({
+      v,
+      type: z.literal('result'),
+      job: z.literal('write'),
+      result: writeResultSchema,
+    }),
+    z.strictObject({
+      v,
+      type: z.literal('result'),
+      job: z.literal('inspect'),
+      result: inspectReportSchema,
+    }),
+    z.strictObject({
+      v,
+      type: z.literal('result'),
+      job: z.literal('maintain'),
+      result: maintenanceResultSchema,
+    }),
+  ]),
   z.strictObject({ v, type: z.literal('error'), error: wireErrorSchema }),
 ]);
 export type HelperMessage = z.infer<typeof helperMessageSchema>;
+export type ResultMessage = Extract<HelperMessage, { type: 'result' }>;
 
 export function encodeMessage(message: ParentMessage | HelperMessage): string {
   return `${JSON.stringify(message)}\n`;

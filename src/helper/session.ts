@@ -25,6 +25,7 @@ import {
   type HelperMessage,
   type JobMessage,
   type ParentMessage,
+  type ResultMessage,
 } from './protocol';
 
 /**
@@ -269,21 +270,45 @@ class HelperSession {
         ...(this.options.checks ? { checks: this.options.checks } : {}),
         releaseVolumes,
       });
-      const result =
+      const v = PROTOCOL_VERSION;
+      const answer: ResultMessage =
         message.type === 'write'
-          ? await this.options.runners.write(message.job, this.hooks(), access(message.unmount))
-          : message.type === 'maintain'
-            ? await this.options.runners.maintain(
+          ? {
+              v,
+              type: 'result',
+              job: 'write',
+              result: await this.options.runners.write(
                 message.job,
                 this.hooks(),
                 access(message.unmount),
-              )
-            : await this.options.runners.inspect(checked.path, this.hooks(), access(false));
+              ),
+            }
+          : message.type === 'maintain'
+            ? {
+                v,
+                type: 'result',
+                job: 'maintain',
+                result: await this.options.runners.maintain(
+                  message.job,
+                  this.hooks(),
+                  access(message.unmount),
+                ),
+              }
+            : {
+                v,
+                type: 'result',
+                job: 'inspect',
+                result: await this.options.runners.inspect(
+                  checked.path,
+                  this.hooks(),
+                  access(false),
+                ),
+              };
       if (message.type === 'write' && message.eject && checked.kind === 'device') {
         const warning = await devices.eject(checked.path);
         if (warning) this.log(warning);
       }
-      this.send({ v: PROTOCOL_VERSION, type: 'result', result: { ...result } });
+      this.send(answer);
       return this.finish(HELPER_EXIT.OK);
     } catch (error) {
       if (this.protocolFailure) return this.finish(HELPER_EXIT.BAD_JOB);

@@ -2,7 +2,12 @@
 import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { HELPER_EXIT, describeHelperExit } from '../helper/exit-codes';
-import { PROTOCOL_VERSION, type JobMessage } from '../helper/protocol';
+import {
+  PROTOCOL_VERSION,
+  type JobMessage,
+  type JobResults,
+  type ResultMessage,
+} from '../helper/protocol';
 import { LiveStickError, fromWire } from '../shared/errors';
 import type { Progress } from '../shared/progress';
 import {
@@ -67,9 +72,9 @@ export interface HelperJobCallbacks {
   onLog(message: string): void;
 }
 
-export interface HelperJob {
-  /** The job's result as the helper sent it; rejects with a LiveStickError. */
-  readonly outcome: Promise<Record<string, unknown>>;
+export interface HelperJob<Result> {
+  /** The job's result, checked against its schema; rejects with a LiveStickError. */
+  readonly outcome: Promise<Result>;
   /** Asks the helper to stop; resolves when it has ended (at most ~2 s). */
   cancel(): Promise<void>;
 }
@@ -77,9 +82,9 @@ export interface HelperJob {
 /** Cancel and parent-death budget of the issue: the helper is gone within this. */
 export const HELPER_STOP_BUDGET_MS = 2_000;
 
-export interface StartHelperJobOptions {
+export interface StartHelperJobOptions<Message extends JobMessage = JobMessage> {
   readonly location: HelperLocation;
-  readonly message: JobMessage;
+  readonly message: Message;
   /** Raw devices need administrator rights unless main already has them. */
   readonly elevate: boolean;
   readonly callbacks: HelperJobCallbacks;
@@ -87,7 +92,53 @@ export interface StartHelperJobOptions {
   readonly launch?: (spec: LaunchSpec, elevate: boolean) => LaunchedHelper;
 }
 
-export function startHelperJob(options: StartHelperJobOptions): HelperJob {
+type MessageOf<T extends JobMessage['type']> = Extract<JobMessage, { type: T }>;
+
+export function startWriteJob(
+  options: StartHelperJobOptions<MessageOf<'write'>>,
+): HelperJob<JobResults['write']> {
+  return runHelperJob(options, (answer) => (answer.job === 'write' ? answer.result : null));
+}
+
+export function startInspectJob(
+  options: StartHelperJobOptions<MessageOf<'inspect'>>,
+): HelperJob<JobResults['inspect']> {
+  return runHelperJob(options, (answer) => (answer.job === 'inspect' ? answer.result : null));
+}
+
+/** A maintenance job's answer must also name the action that was asked for. */
+export function startMaintainJob(
+  options: StartHelperJobOptions<MessageOf<'maintain'>>,
+): HelperJob<JobResults['maintain']> {
+  const { action } = options.message.job;
+  return runHelperJob(options, (answer) =>
+    answer.job === 'maintain' && answer.result.action === action ? answer.result : null,
+  );
+}
+
+/** Any job, for callers that hold a job message of either kind (the helper's own tests). */
+export function startHelperJob(
+  options: StartHelperJobOptions,
+): HelperJob<JobResults[keyof JobResults]> {
+  const { message } = options;
+  switch (message.type) {
+    case 'write':
+      return startWriteJob({ ...options, message });
+    case 'inspect':
+      return startInspectJob({ ...options, message });
+    case 'maintain':
+      return startMaintainJob({ ...options, message });
+  }
+}
+
+/**
+ * `accept` picks the job's result out of the helper's answer: the answer was checked against its
+ * job's schema on arrival (src/helper/protocol.ts); an answer to another job is refused.
+ */
+function runHelperJob<Result>(
+  options: StartHelperJobOptions,
+  accept: (answer: ResultMessage) => Result | null,
+): HelperJob<Result> {
   const cancelRequested = new AbortController();
   let ended: Promise<void> = Promise.resolve();
   const outcome = (async () => {
@@ -119,7 +170,7 @@ export function startHelperJob(options: StartHelperJobOptions): HelperJob {
           throw new LiveStickError('CANCELLED', 'The write was cancelled before it started.');
         }),
       ]).finally(() => accepting.abort());
-      return await converse(connection, helper, options, cancelRequested.signal);
+      return await converse(connection, helper, options, accept, cancelRequested.signal);
     } finally {
       await channel.close();
     }
@@ -171,12 +222,13 @@ function launchFailure(exit: HelperExit): LiveStickError {
   );
 }
 
-function converse(
+function converse<Result>(
   connection: HelperConnection,
   helper: LaunchedHelper,
   options: StartHelperJobOptions,
+  accept: (answer: ResultMessage) => Result | null,
   cancelRequested: AbortSignal,
-): Promise<Record<string, unknown>> {
+): Promise<Result> {
   return new Promise((resolve, reject) => {
     let settled = false;
     const settle = (action: () => void): void => {
@@ -192,9 +244,20 @@ function converse(
         case 'log':
           options.callbacks.onLog(message.message);
           break;
-        case 'result':
-          settle(() => resolve(message.result));
+        case 'result': {
+          const result = accept(message);
+          settle(() =>
+            result === null
+              ? reject(
+                  new LiveStickError(
+                    'INTERNAL',
+                    `The helper's ${message.job} result does not answer the ${options.message.type} job it was given.`,
+                  ),
+                )
+              : resolve(result),
+          );
           break;
+        }
         case 'error':
           settle(() => reject(fromWire(message.error)));
           break;

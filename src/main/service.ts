@@ -9,7 +9,7 @@ import {
   type DriveSource,
   type DriveWatcher,
 } from '../engine/drives';
-import type { InspectReport, WriteResult } from '../engine/jobs';
+import type { WriteResult } from '../engine/jobs';
 import { DEFAULT_RESTORE_LABEL, type MaintenanceJob } from '../engine/run-maintain';
 import { LiveStickError, fromWire, toWire } from '../shared/errors';
 import type {
@@ -18,7 +18,6 @@ import type {
   EventName,
   Events,
   ImageSummary,
-  MaintenanceResult,
   Request,
   ServiceHandlers,
   WriteJobInfo,
@@ -29,7 +28,9 @@ import { MiB } from '../shared/units';
 import { createEngine, type ServiceEngine } from './engine';
 import {
   locateHelper,
-  startHelperJob,
+  startInspectJob,
+  startMaintainJob,
+  startWriteJob,
   type HelperJob,
   type HelperLocation,
   type StartHelperJobOptions,
@@ -125,7 +126,7 @@ export function writeOutcome(
  * by another program".
  */
 function writingError(device: string, writing: DriveInfo): LiveStickError {
-  const details = { reason: 'livestick-writing', device: writing.device };
+  const details = { reason: 'livestick-writing' as const, device: writing.device };
   return device === writing.device
     ? new LiveStickError('DEVICE_BUSY', `LiveStick is writing ${device} right now.`, details)
     : new LiveStickError(
@@ -177,7 +178,7 @@ export function createService(environment: ServiceEnvironment): DriveAwareServic
    */
   let write: {
     readonly info: Omit<WriteJobInfo, 'progress' | 'cancelling' | 'outcome'>;
-    readonly job: HelperJob;
+    readonly job: HelperJob<WriteResult>;
     progress: Progress | null;
     cancelling: boolean;
     outcome: WriteOutcome | null;
@@ -262,7 +263,7 @@ export function createService(environment: ServiceEnvironment): DriveAwareServic
       refuseWhileWriting(request.device);
       const isDevice = drive.bus !== 'file';
       const jobId = randomUUID();
-      const job = startHelperJob({
+      const job = startWriteJob({
         location: helper(),
         elevate: isDevice,
         message: {
@@ -306,7 +307,7 @@ export function createService(environment: ServiceEnvironment): DriveAwareServic
       updatePolling();
       void job.outcome
         .then(
-          (result) => ({ ok: true as const, result: result as unknown as WriteResult }),
+          (result) => ({ ok: true as const, result }),
           (error: unknown) => ({ ok: false as const, error }),
         )
         .then((settled) => {
@@ -357,14 +358,14 @@ export function createService(environment: ServiceEnvironment): DriveAwareServic
         });
       }
       if (drive.bus === 'file') return engine.inspectFile(device);
-      const job = startHelperJob({
+      const job = startInspectJob({
         location: helper(),
         elevate: true,
         message: { v: 1, type: 'inspect', job: { target: device } },
         callbacks: { onProgress: () => undefined, onLog: log },
         ...(environment.launch ? { launch: environment.launch } : {}),
       });
-      return (await job.outcome) as unknown as InspectReport;
+      return job.outcome;
     },
 
     maintain: async (request) => {
@@ -372,14 +373,14 @@ export function createService(environment: ServiceEnvironment): DriveAwareServic
       const drive = await choosable(request.device);
       const job = maintenanceJob(request);
       if (drive.bus === 'file') return engine.maintainFile(job);
-      const helperJob = startHelperJob({
+      const helperJob = startMaintainJob({
         location: helper(),
         elevate: true,
         message: { v: 1, type: 'maintain', job, unmount: true },
         callbacks: { onProgress: () => undefined, onLog: log },
         ...(environment.launch ? { launch: environment.launch } : {}),
       });
-      return (await helperJob.outcome) as unknown as MaintenanceResult;
+      return helperJob.outcome;
     },
   };
 

@@ -73,7 +73,7 @@ export const DOWNLOAD_FAILURES = [
   'size-mismatch',
   /** The downloaded file's SHA-256 differs from the signed one; it was deleted. */
   'checksum-mismatch',
-  /** Not enough free space in the download folder (`details.neededBytes`, `availableBytes`). */
+  /** Not enough free space in the download folder (`details.missingBytes`, `availableBytes`). */
   'no-space',
 ] as const;
 export type DownloadFailure = (typeof DOWNLOAD_FAILURES)[number];

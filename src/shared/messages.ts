@@ -105,7 +105,7 @@ export const DOWNLOAD_ACTIONS: Readonly<Record<DownloadFailure, string>> = {
 
 /** What to do about an error, in one sentence. */
 export function errorAction(error: WireError): string {
-  const reason = error.details?.reason;
+  const reason = error.details && 'reason' in error.details ? error.details.reason : undefined;
   return isDownloadFailure(reason) ? DOWNLOAD_ACTIONS[reason] : ERROR_TEXT[error.code].action;
 }
 

@@ -74,8 +74,16 @@ describe('elevated command quoting', () => {
     const fakeBin = path.join(work.path, 'fake-bin');
     mkdirSync(fakeBin);
     const pkexec = path.join(fakeBin, 'pkexec');
-    writeFileSync(pkexec, '#!/bin/sh\n[ "$1" = --disable-internal-agent ] && shift\nexec "$@"\n');
+    // The stand-in leaves a mark, so the test knows the chain really went through a pkexec.
+    const ran = path.join(work.path, 'pkexec-ran');
+    writeFileSync(
+      pkexec,
+      `#!/bin/sh\necho ran >> '${ran}'\n[ "$1" = --disable-internal-agent ] && shift\nexec "$@"\n`,
+    );
     chmodSync(pkexec, 0o755);
+    const hostPkexec = (): string | null =>
+      existsSync('/usr/bin/pkexec') ? readFileSync('/usr/bin/pkexec', 'latin1') : null;
+    const hostPkexecBefore = hostPkexec();
 
     const runner = path.join(work.path, 'runner.cjs');
     await build({
@@ -120,11 +128,9 @@ describe('elevated command quoting', () => {
     expect(JSON.parse(result.stdout)).toEqual({ kind: 'exited', code: 0, signal: null });
     expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual({ argv: args, runAsNode: '1' });
     expect(pwned(work.path)).toEqual([]);
-    // The stand-in never reached the host's /usr/bin.
-    expect(
-      existsSync('/usr/bin/pkexec') &&
-        readFileSync('/usr/bin/pkexec', 'utf8').includes('exec "$@"'),
-    ).toBe(false);
+    expect(readFileSync(ran, 'utf8')).toBe('ran\n');
+    // The stand-in never reached the host's /usr/bin: whatever was there (pkexec or nothing) still is.
+    expect(hostPkexec()).toBe(hostPkexecBefore);
 
     // A dismissed prompt (pkexec exits 126 without running anything) is ELEVATION_DENIED.
     writeFileSync(pkexec, '#!/bin/sh\nexit 126\n');

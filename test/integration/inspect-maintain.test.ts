@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findFile, readFat32Volume } from '../../src/core/fat32/volume-reader';
 import { readExt4Usage } from '../../src/core/stick/read-stick';
 import { FileSource } from '../../src/engine/file-source';
-import type { InspectReport } from '../../src/shared/ipc';
+import { inspectReportSchema, maintenanceResultSchema } from '../../src/helper/protocol';
+import type { InspectReport, MaintenanceResult } from '../../src/shared/ipc';
 import { livestick } from './cli-helpers';
 import { makeLiveIso, tempDir } from './iso-fixtures';
 import { extractPartition, fsckFat, mcopyOut, sfdiskJson } from './stick-tools';
@@ -34,15 +35,17 @@ async function write(iso: string, image: string, extra: string[] = []): Promise<
 async function inspect(image: string): Promise<InspectReport> {
   const run = await livestick(['inspect', image, '--json']);
   expect(run.code, run.stderr).toBe(0);
-  return JSON.parse(run.stdout) as InspectReport;
+  // The same schema main checks a helper's inspection with.
+  return inspectReportSchema.parse(JSON.parse(run.stdout));
 }
 
-async function maintain(args: string[]): Promise<{ summary: string[]; bytesWritten: number }> {
+async function maintain(args: string[]): Promise<MaintenanceResult> {
   const run = await livestick([...args, '--yes', '--json']);
   expect(run.code, run.stderr).toBe(0);
-  const result = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
-  expect(result.ok).toBe(true);
-  return result;
+  // The CLI's line wraps the engine's result, the same a helper sends main, in its own fields.
+  const { type, ok, verified, ...result } = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+  expect({ type, ok, verified }).toEqual({ type: 'result', ok: true, verified: true });
+  return maintenanceResultSchema.parse(result);
 }
 
 function fatClean(image: string, work: string): string {

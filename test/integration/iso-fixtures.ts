@@ -2,14 +2,18 @@
 /**
  * Small Fedora-like live ISOs for the ISO/LiveOS reader tests, built with the Debian tools the
  * real images are built with (xorriso, mksquashfs, mkfs.erofs, mkfs.ext4, mkfs.vfat). Trees follow
- * docs/FORMATS.md, "Live ISO layouts by era"; payload files are tiny random stand-ins.
+ * docs/FORMATS.md, "Live ISO layouts by era"; payload files are tiny random stand-ins, or seeded
+ * ones with fixed timestamps and UUIDs where a test needs the same bytes on every run.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   linkSync,
+  lstatSync,
+  lutimesSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   rmSync,
   symlinkSync,
@@ -27,14 +31,88 @@ export const ISOLINUX_BIN = '/usr/lib/ISOLINUX/isolinux.bin';
 export function run(
   command: string,
   args: readonly string[],
-  options: { cwd?: string } = {},
+  options: { cwd?: string; env?: Record<string, string> } = {},
 ): string {
   return execFileSync(command, args, {
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'pipe'],
     maxBuffer: 64 * 1024 * 1024,
-    ...options,
+    cwd: options.cwd,
+    env: options.env ? { ...process.env, ...options.env } : process.env,
   });
+}
+
+/** mulberry32: tiny and seedable; the same seed gives the same stream on every machine. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Where a fixture's file contents come from: random, or a seeded stream for reproducible ones. */
+export type FixtureBytes = (length: number) => Uint8Array;
+
+export function seededBytes(seed: number): FixtureBytes {
+  const random = seededRandom(seed);
+  return (length) => Uint8Array.from({ length }, () => Math.floor(random() * 256));
+}
+
+/** Build time of reproducible fixtures, and the environment that makes the tools use it. */
+export const FIXTURE_TIME = 1_700_000_000;
+const FIXTURE_DATE = '2023111422132000'; // FIXTURE_TIME as xorriso's YYYYMMDDhhmmsscc (UTC)
+const FIXTURE_UNREAD_ATIME = 4_000_000_000;
+export const FIXTURE_UUID = '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0';
+export const REPRODUCIBLE_ENV = {
+  SOURCE_DATE_EPOCH: String(FIXTURE_TIME),
+  E2FSPROGS_FAKE_TIME: String(FIXTURE_TIME),
+  TZ: 'UTC',
+};
+
+/** Every path under `root`, "/" first, as the image built from it names them. */
+function treePaths(root: string, prefix = ''): string[] {
+  const paths = [prefix || '/'];
+  if (lstatSync(root).isDirectory()) {
+    for (const entry of readdirSync(root).sort()) {
+      paths.push(...treePaths(join(root, entry), `${prefix}/${entry}`));
+    }
+  }
+  return paths;
+}
+
+/**
+ * mkfs.ext4 -d copies each file's ctime, which no program can set, and stamps crtime with the
+ * clock; debugfs sets both to FIXTURE_TIME afterwards.
+ */
+function fixExt4ChangeTimes(image: string, content: string, work: string): void {
+  const commands = join(work, 'fix-ext4-times.debugfs');
+  writeFileSync(
+    commands,
+    treePaths(content)
+      .flatMap((path) => [
+        `set_inode_field ${path} ctime @${FIXTURE_TIME}`,
+        `set_inode_field ${path} crtime @${FIXTURE_TIME}`,
+      ])
+      .join('\n') + '\n',
+  );
+  run('debugfs', ['-w', '-f', commands, image], { env: REPRODUCIBLE_ENV });
+  rmSync(commands);
+}
+
+/**
+ * Fixes every timestamp under `root` (links themselves, not their targets): mtime FIXTURE_TIME,
+ * atime far in the future, so that a tool reading the files on a relatime mount does not update
+ * it (mkfs.ext4 -d copies atimes into the image).
+ */
+export function fixTimes(root: string): void {
+  if (lstatSync(root).isDirectory()) {
+    for (const entry of readdirSync(root)) fixTimes(join(root, entry));
+  }
+  lutimesSync(root, FIXTURE_UNREAD_ATIME, FIXTURE_TIME);
 }
 
 export function tempDir(prefix: string): { path: string; remove: () => void } {
@@ -50,15 +128,20 @@ export function put(root: string, relative: string, content: string | Uint8Array
 }
 
 /** A pseudo root tree: enough files that directory listings span several metadata blocks. */
-export function makeRootTree(root: string): void {
+export function makeRootTree(root: string, bytes: FixtureBytes = randomBytes): void {
   put(root, 'etc/os-release', 'NAME="Fedora Linux"\nVERSION_ID=41\n');
-  put(root, 'usr/bin/bash', randomBytes(20_000));
+  put(root, 'usr/bin/bash', bytes(20_000));
   for (let i = 0; i < 400; i++) {
-    put(root, `usr/lib/modules/a-rather-long-module-file-name-number-${i}.ko`, randomBytes(i % 7));
+    put(root, `usr/lib/modules/a-rather-long-module-file-name-number-${i}.ko`, bytes(i % 7));
   }
   put(root, 'usr/share/empty/.keep', '');
   symlinkSync('usr/bin', join(root, 'bin'));
   mkdirSync(join(root, 'var/tmp'), { recursive: true });
+}
+
+export interface RootfsOptions {
+  /** Fixed contents, timestamps and UUIDs: the same seed builds the same bytes. */
+  readonly seed?: number;
 }
 
 /** Builds LiveOS/squashfs.img for `layout` in `work`, returns its path. */
@@ -66,23 +149,36 @@ export function makeRootfsImage(
   work: string,
   layout: RootfsLayout,
   compression: SquashfsCompression = 'xz',
+  options: RootfsOptions = {},
 ): string {
+  const seeded = options.seed !== undefined;
+  const bytes = seeded ? seededBytes(options.seed!) : randomBytes;
+  const env = seeded ? REPRODUCIBLE_ENV : undefined;
   const tree = join(work, `rootfs-${layout}-${compression}`);
   const image = join(work, `squashfs-${layout}-${compression}.img`);
   if (layout === 'nested') {
     const rootfs = join(tree, 'LiveOS', 'rootfs.img');
     mkdirSync(dirname(rootfs), { recursive: true });
     const content = join(work, 'ext4-content');
-    makeRootTree(content);
-    run('mkfs.ext4', ['-q', '-F', '-L', 'Anaconda', '-d', content, rootfs, '24M']);
+    makeRootTree(content, bytes);
+    if (seeded) fixTimes(content);
+    const identity = seeded ? ['-U', FIXTURE_UUID, '-E', `hash_seed=${FIXTURE_UUID}`] : [];
+    run('mkfs.ext4', ['-q', '-F', '-L', 'Anaconda', ...identity, '-d', content, rootfs, '24M'], {
+      env,
+    });
+    if (seeded) fixExt4ChangeTimes(rootfs, content, work);
     rmSync(content, { recursive: true, force: true });
   } else {
-    makeRootTree(tree);
+    makeRootTree(tree, bytes);
   }
+  if (seeded) fixTimes(tree);
   if (layout === 'erofs') {
-    run('mkfs.erofs', ['--quiet', '-zlz4hc', image, tree]);
+    const identity = seeded ? [`-T${FIXTURE_TIME}`, `-U${FIXTURE_UUID}`] : [];
+    run('mkfs.erofs', ['--quiet', '-zlz4hc', ...identity, image, tree], { env });
   } else {
-    run('mksquashfs', [tree, image, '-comp', compression, '-noappend', '-quiet', '-no-progress']);
+    run('mksquashfs', [tree, image, '-comp', compression, '-noappend', '-quiet', '-no-progress'], {
+      env,
+    });
   }
   return image;
 }
@@ -169,6 +265,8 @@ export interface LiveIsoOptions {
   readonly compression?: SquashfsCompression;
   /** An existing squashfs.img to use instead of building one. */
   readonly squashfsImage?: string;
+  /** Fixed contents, timestamps and UUIDs: the same seed builds the same ISO. */
+  readonly seed?: number;
 }
 
 /** Builds a Fedora-like live ISO in `work` and returns its path. */
@@ -180,23 +278,28 @@ export function makeLiveIso(work: string, options: LiveIsoOptions): string {
     (options.era === 'f24' ? 'nested' : options.era === 'modern' ? 'flat' : 'erofs');
   const tree = join(work, `iso-tree-${options.era}-${layout}`);
   rmSync(tree, { recursive: true, force: true });
-  const squashfs = options.squashfsImage ?? makeRootfsImage(work, layout, options.compression);
+  const seeded = options.seed !== undefined;
+  const bytes = seeded ? seededBytes(options.seed! + 1) : randomBytes;
+  const squashfs =
+    options.squashfsImage ??
+    makeRootfsImage(work, layout, options.compression, { seed: options.seed });
   mkdirSync(join(tree, 'LiveOS'), { recursive: true });
   linkSync(squashfs, join(tree, 'LiveOS', 'squashfs.img'));
   put(tree, 'LICENSE', 'GPLv2\n');
   put(tree, 'Fedora-Legal-README.txt', 'legal\n');
-  put(tree, 'EFI/BOOT/BOOTX64.EFI', randomBytes(3000));
-  put(tree, 'EFI/BOOT/grubx64.efi', randomBytes(5000));
-  put(tree, 'EFI/BOOT/fonts/unicode.pf2', randomBytes(1000));
+  put(tree, 'EFI/BOOT/BOOTX64.EFI', bytes(3000));
+  put(tree, 'EFI/BOOT/grubx64.efi', bytes(5000));
+  put(tree, 'EFI/BOOT/fonts/unicode.pf2', bytes(1000));
   const efiboot = join(tree, 'images', 'efiboot.img');
   mkdirSync(dirname(efiboot), { recursive: true });
-  run('mkfs.vfat', ['-C', efiboot, '1024']);
+  run('mkfs.vfat', [...(seeded ? ['--invariant'] : []), '-C', efiboot, '1024']);
   const xorrisoArgs = ['-as', 'mkisofs', '-quiet', '-V', label, '-R', '-J', '-joliet-long'];
+  if (seeded) xorrisoArgs.push('--set_all_file_dates', FIXTURE_DATE);
 
   if (options.era === 'f24') {
-    put(tree, 'images/pxeboot/vmlinuz', randomBytes(70_000));
-    put(tree, 'images/pxeboot/initrd.img', randomBytes(90_000));
-    put(tree, 'images/macboot.img', randomBytes(4096));
+    put(tree, 'images/pxeboot/vmlinuz', bytes(70_000));
+    put(tree, 'images/pxeboot/initrd.img', bytes(90_000));
+    put(tree, 'images/macboot.img', bytes(4096));
     mkdirSync(join(tree, 'isolinux'), { recursive: true });
     // lorax hardlinks the kernel and initrd; xorriso then records one extent for both names.
     linkSync(join(tree, 'images/pxeboot/vmlinuz'), join(tree, 'isolinux/vmlinuz'));
@@ -204,9 +307,9 @@ export function makeLiveIso(work: string, options: LiveIsoOptions): string {
     writeFileSync(join(tree, 'isolinux/isolinux.bin'), readFileSync(ISOLINUX_BIN));
     put(tree, 'isolinux/isolinux.cfg', ISOLINUX_CFG(label));
     put(tree, 'isolinux/boot.msg', '\nsplash.lss\n');
-    put(tree, 'isolinux/vesamenu.c32', randomBytes(2000));
+    put(tree, 'isolinux/vesamenu.c32', bytes(2000));
     put(tree, 'EFI/BOOT/grub.cfg', GRUB_F24(label, 'linuxefi', 'initrdefi'));
-    put(tree, 'EFI/BOOT/MokManager.efi', randomBytes(2000));
+    put(tree, 'EFI/BOOT/MokManager.efi', bytes(2000));
     xorrisoArgs.push(
       '-b',
       'isolinux/isolinux.bin',
@@ -218,13 +321,13 @@ export function makeLiveIso(work: string, options: LiveIsoOptions): string {
       '-boot-info-table',
     );
   } else if (options.era === 'modern') {
-    put(tree, 'images/pxeboot/vmlinuz', randomBytes(70_000));
-    put(tree, 'images/pxeboot/initrd.img', randomBytes(90_000));
-    put(tree, 'images/eltorito.img', randomBytes(30_000));
+    put(tree, 'images/pxeboot/vmlinuz', bytes(70_000));
+    put(tree, 'images/pxeboot/initrd.img', bytes(90_000));
+    put(tree, 'images/eltorito.img', bytes(30_000));
     put(tree, 'boot/grub2/grub.cfg', GRUB_F24(label, 'linux', 'initrd'));
-    put(tree, 'boot/grub2/i386-pc/normal.mod', randomBytes(500));
+    put(tree, 'boot/grub2/i386-pc/normal.mod', bytes(500));
     put(tree, 'EFI/BOOT/grub.cfg', GRUB_F24(label, 'linux', 'initrd'));
-    put(tree, 'EFI/BOOT/mmx64.efi', randomBytes(2000));
+    put(tree, 'EFI/BOOT/mmx64.efi', bytes(2000));
     xorrisoArgs.push(
       '-b',
       'images/eltorito.img',
@@ -236,9 +339,9 @@ export function makeLiveIso(work: string, options: LiveIsoOptions): string {
       '-boot-info-table',
     );
   } else {
-    put(tree, 'boot/x86_64/loader/linux', randomBytes(70_000));
-    put(tree, 'boot/x86_64/loader/initrd', randomBytes(90_000));
-    put(tree, 'boot/x86_64/loader/eltorito.img', randomBytes(30_000));
+    put(tree, 'boot/x86_64/loader/linux', bytes(70_000));
+    put(tree, 'boot/x86_64/loader/initrd', bytes(90_000));
+    put(tree, 'boot/x86_64/loader/eltorito.img', bytes(30_000));
     put(tree, 'boot/0x1a2b3c4d', '0x1a2b3c4d');
     put(tree, 'boot/grub2/grub.cfg', KIWI_GRUB(label));
     put(tree, 'boot/grub2/loopback.cfg', 'source /boot/grub2/grub.cfg\n');
@@ -263,7 +366,7 @@ export function makeLiveIso(work: string, options: LiveIsoOptions): string {
   }
   xorrisoArgs.push('-eltorito-alt-boot', '-e', 'images/efiboot.img', '-no-emul-boot');
   const iso = join(work, `${options.era}-${layout}-${options.compression ?? 'xz'}.iso`);
-  run('xorriso', [...xorrisoArgs, '-o', iso, tree]);
+  run('xorriso', [...xorrisoArgs, '-o', iso, tree], { env: seeded ? REPRODUCIBLE_ENV : undefined });
   rmSync(tree, { recursive: true, force: true });
   return iso;
 }

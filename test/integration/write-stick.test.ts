@@ -113,6 +113,7 @@ describe('livestick write to an image file', () => {
       );
       // Every copied file reads back equal to the ISO's bytes (configs are rewritten, c32 modules
       // come from the host's syslinux so they match its installer).
+      const compared: string[] = [];
       for (const path of files) {
         const isoPath = path.startsWith('/syslinux/')
           ? path.replace('/syslinux/', '/isolinux/')
@@ -123,7 +124,15 @@ describe('livestick write to an image file', () => {
         const out = join(work.path, 'copy.bin');
         mcopyOut(image, PART_START, path, out);
         expect(readFileSync(out).equals(readFileSync(source)), path).toBe(true);
+        compared.push(path);
       }
+      expect(compared).toEqual(
+        expect.arrayContaining([
+          '/LiveOS/squashfs.img',
+          '/EFI/BOOT/BOOTX64.EFI',
+          '/syslinux/vmlinuz',
+        ]),
+      );
 
       const grub = join(work.path, 'grub.cfg');
       mcopyOut(image, PART_START, '/EFI/BOOT/grub.cfg', grub);

@@ -4,7 +4,7 @@
  * arithmetic a sizing planner shares with the volume planner so both agree to the cluster.
  * Section numbers are those of Microsoft's "exFAT file system specification".
  */
-import { LiveStickError } from '../../shared/errors';
+import { LiveStickError, shortfall } from '../../shared/errors';
 import { formatFatSerial } from '../fat32/geometry';
 import { SECTOR_BYTES } from '../sector';
 
@@ -113,7 +113,7 @@ export function computeExfatGeometry(options: ExfatGeometryOptions): ExfatGeomet
     throw new LiveStickError(
       'DOES_NOT_FIT',
       `An exFAT volume needs at least 1 MiB; this one is ${volumeBytes} bytes.`,
-      { neededBytes: EXFAT_MIN_VOLUME_BYTES, availableBytes: volumeBytes },
+      shortfall(EXFAT_MIN_VOLUME_BYTES, volumeBytes),
     );
   }
   const volumeSectors = Math.floor(volumeBytes / sectorBytes);
@@ -140,14 +140,14 @@ export function computeExfatGeometry(options: ExfatGeometryOptions): ExfatGeomet
     throw new LiveStickError(
       'DOES_NOT_FIT',
       `A ${volumeBytes}-byte volume leaves no room for an exFAT cluster heap with ${clusterKiB} KiB clusters. Use a bigger partition or smaller clusters.`,
-      { neededBytes, availableBytes: volumeBytes },
+      shortfall(neededBytes, volumeBytes),
     );
   }
   if (clusterCount > EXFAT_MAX_CLUSTERS) {
     throw new LiveStickError(
       'DOES_NOT_FIT',
       `A ${volumeBytes}-byte volume has too many ${clusterKiB} KiB clusters for exFAT (${clusterCount}, at most ${EXFAT_MAX_CLUSTERS}). Use bigger clusters.`,
-      { neededBytes: volumeBytes, availableBytes: EXFAT_MAX_CLUSTERS * clusterBytes },
+      shortfall(volumeBytes, EXFAT_MAX_CLUSTERS * clusterBytes),
     );
   }
   if (clusterHeapOffsetSectors > 0xffffffff) {

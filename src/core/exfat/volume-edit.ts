@@ -7,7 +7,7 @@
  * checksum, allocation bitmap, FAT where a chain is involved, PercentInUse — and is made against
  * the volume as read: apply one, read the volume again, then plan the next.
  */
-import { LiveStickError } from '../../shared/errors';
+import { LiveStickError, shortfall } from '../../shared/errors';
 import { setU32le } from '../bytes';
 import { bytesExtent, sortAndCheckExtents, zeroExtent, type Extent } from '../extent';
 import { OFFSET_PERCENT_IN_USE } from './boot-region';
@@ -385,7 +385,7 @@ function reallocate(
     throw new LiveStickError(
       'DOES_NOT_FIT',
       `${node.path} cannot grow in place by ${need * clusterBytes} bytes: ${reason}.`,
-      { neededBytes: need * clusterBytes, availableBytes: (blocker - next) * clusterBytes },
+      shortfall(need * clusterBytes, (blocker - next) * clusterBytes),
     );
   }
   const added = editor.collectFree(need, next);
@@ -393,7 +393,7 @@ function reallocate(
     throw new LiveStickError(
       'DOES_NOT_FIT',
       `${node.path} needs ${need} more clusters of ${clusterBytes} bytes; the volume has ${volume.freeClusters} free.`,
-      { neededBytes: need * clusterBytes, availableBytes: volume.freeClusters * clusterBytes },
+      shortfall(need * clusterBytes, volume.freeClusters * clusterBytes),
     );
   }
   editor.mark(added, true);

@@ -8,7 +8,7 @@
  * describes only the three structures that have no such flag. Free clusters are not in the plan:
  * their old bytes stay, unreachable, and so do the parts of a file its content leaves out.
  */
-import { LiveStickError } from '../../shared/errors';
+import { LiveStickError, shortfall } from '../../shared/errors';
 import { setU32le } from '../bytes';
 import { bytesExtent, sortAndCheckExtents, zeroExtent, type Extent } from '../extent';
 import {
@@ -341,7 +341,7 @@ export function planExfatVolume(options: ExfatOptions): ExfatPlan {
     throw new LiveStickError(
       'DOES_NOT_FIT',
       `The files need ${neededBytes} bytes of exFAT clusters but the volume has ${availableBytes}; ${neededBytes - availableBytes} bytes short.`,
-      { neededBytes, availableBytes },
+      shortfall(neededBytes, availableBytes),
     );
   }
   const extents: Extent[] = [];

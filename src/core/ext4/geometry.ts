@@ -4,7 +4,7 @@
  * blocks and the journal size, following the sizing rules mke2fs applies so the result looks
  * like what `mkfs.ext4` makes on a volume of the same size.
  */
-import { LiveStickError } from '../../shared/errors';
+import { LiveStickError, shortfall } from '../../shared/errors';
 import { GROUP_DESC_SIZE, INODE_SIZE, SUPPORTED_BLOCK_SIZES } from './constants';
 
 /** log2 of groups per flex group: mke2fs's default of 16. */
@@ -105,14 +105,14 @@ export function computeGeometry(options: GeometryOptions): Ext4Geometry {
     throw new LiveStickError(
       'DOES_NOT_FIT',
       `An ext4 image needs at least ${(MIN_BLOCKS * blockBytes) / 1048576} MiB; ${sizeBytes} bytes is too small.`,
-      { sizeBytes, minimumBytes: MIN_BLOCKS * blockBytes },
+      shortfall(MIN_BLOCKS * blockBytes, sizeBytes),
     );
   }
   if (blockCount > 0xffffffff) {
     throw new LiveStickError(
       'DOES_NOT_FIT',
       `An ext4 image without the 64bit feature holds at most 2^32 blocks; ${sizeBytes} bytes is too big.`,
-      { sizeBytes },
+      shortfall(sizeBytes, 0xffffffff * blockBytes),
     );
   }
   for (;;) {

@@ -3,7 +3,7 @@
  * FAT32 geometry: cluster size, FAT size and an aligned data region for a volume size, plus the
  * arithmetic the sizing planner shares with the volume planner so both agree to the cluster.
  */
-import { LiveStickError } from '../../shared/errors';
+import { LiveStickError, shortfall } from '../../shared/errors';
 import { SECTOR_BYTES } from '../sector';
 
 export const FAT_COUNT = 2;
@@ -97,7 +97,7 @@ export function computeFat32Geometry(options: GeometryOptions): Fat32Geometry {
     throw new LiveStickError(
       'DOES_NOT_FIT',
       `FAT32 volumes end at 2 TiB (32-bit sector count); this one is ${volumeBytes} bytes. Use a smaller partition.`,
-      { neededBytes: volumeBytes, availableBytes: FAT32_MAX_VOLUME_BYTES },
+      shortfall(volumeBytes, FAT32_MAX_VOLUME_BYTES),
     );
   }
   const totalSectors = Math.floor(volumeBytes / SECTOR_BYTES);
@@ -132,14 +132,14 @@ export function computeFat32Geometry(options: GeometryOptions): Fat32Geometry {
     throw new LiveStickError(
       'DOES_NOT_FIT',
       `A ${volumeBytes}-byte volume is too small for FAT32 with ${clusterKiB} KiB clusters: it holds ${Math.max(0, clusterCount)} clusters and FAT32 needs at least ${FAT32_MIN_CLUSTERS}. Use a bigger partition or smaller clusters.`,
-      { neededBytes, availableBytes: volumeBytes },
+      shortfall(neededBytes, volumeBytes),
     );
   }
   if (clusterCount > FAT32_MAX_CLUSTERS) {
     throw new LiveStickError(
       'DOES_NOT_FIT',
       `A ${volumeBytes}-byte volume has too many ${clusterKiB} KiB clusters for FAT32 (${clusterCount}, at most ${FAT32_MAX_CLUSTERS}). Use bigger clusters.`,
-      { neededBytes: volumeBytes, availableBytes: FAT32_MAX_CLUSTERS * clusterBytes },
+      shortfall(volumeBytes, FAT32_MAX_CLUSTERS * clusterBytes),
     );
   }
   if (reservedSectors > 0xffff) {

@@ -4,7 +4,7 @@
  * files' contents at their cluster runs. Every file gets one contiguous run, in the order given,
  * after the directories. Free clusters are not in the plan: their old bytes stay, unreachable.
  */
-import { LiveStickError } from '../../shared/errors';
+import { LiveStickError, shortfall } from '../../shared/errors';
 import { volumeLabelProblem } from '../../shared/volume-label';
 import { setU32le } from '../bytes';
 import { bytesExtent, sortAndCheckExtents, zeroExtent, type Extent } from '../extent';
@@ -376,7 +376,7 @@ export function planFat32Volume(options: Fat32Options): Fat32Plan {
     throw new LiveStickError(
       'DOES_NOT_FIT',
       `The files need ${neededBytes} bytes of FAT32 clusters but the volume has ${availableBytes}; ${neededBytes - availableBytes} bytes short.`,
-      { neededBytes, availableBytes },
+      shortfall(neededBytes, availableBytes),
     );
   }
 

@@ -5,7 +5,7 @@
  * and the partition itself are other plans' business, and wiping stale signatures at both
  * ends of the disk is the writer's first pass.
  */
-import { LiveStickError } from '../../shared/errors';
+import { LiveStickError, shortfall } from '../../shared/errors';
 import { bytesExtent, sortAndCheckExtents, type Extent } from '../extent';
 import { crc32 } from '../crc32';
 import {
@@ -113,7 +113,7 @@ export function planPartitionTable(options: PartitionTableOptions): PartitionTab
     throw new LiveStickError(
       'DOES_NOT_FIT',
       `A ${partitionBytes}-byte partition at ${partitionStartBytes} does not fit on a ${diskBytes}-byte disk with ${scheme.toUpperCase()}: at most ${available} bytes.`,
-      { neededBytes: partitionBytes, availableBytes: available },
+      shortfall(partitionBytes, available),
     );
   }
   if (options.bootCode && options.bootCode.length > MBR_BOOT_CODE_SIZE) {

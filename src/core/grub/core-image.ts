@@ -9,7 +9,7 @@
  * Reed-Solomon parity is added (grub-install --no-rs-codes): it only repairs a core.img that
  * other software overwrote, and the stick's gap belongs to LiveStick alone.
  */
-import { LiveStickError } from '../../shared/errors';
+import { LiveStickError, shortfall } from '../../shared/errors';
 import { concatBytes, setU32le } from '../bytes';
 import { lzmaAloneDecompress } from '../formats/lzma';
 import { SECTOR_BYTES } from '../sector';
@@ -99,7 +99,7 @@ export function placeCoreImage(
     throw new LiveStickError(
       'DOES_NOT_FIT',
       `GRUB's core.img needs ${sectors} sectors; the area at sector ${location.firstSector} has ${location.areaSectors}.`,
-      { neededBytes: sectors * SECTOR_BYTES, availableBytes: location.areaSectors * SECTOR_BYTES },
+      shortfall(sectors * SECTOR_BYTES, location.areaSectors * SECTOR_BYTES),
     );
   }
   const placed = new Uint8Array(sectors * SECTOR_BYTES);

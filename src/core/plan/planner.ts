@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
-import { LiveStickError } from '../../shared/errors';
+import { LiveStickError, shortfall } from '../../shared/errors';
 import type { LayoutSummary, SizeLimit } from '../../shared/ipc';
 import { formatBytes, MiB } from '../../shared/units';
 import {
@@ -127,7 +127,12 @@ export function planLayout(image: PlannerImage, request: PlanRequest): Layout {
     throw new LiveStickError(
       'FAT32_FILE_LIMIT',
       `LiveOS/squashfs.img is ${formatBytes(image.squashfsBytes)}, more than a FAT32 file can hold (4 GiB − 512 B); this image needs an ext4 stick layout, which LiveStick does not make yet`,
-      { item: 'squashfs', requestedBytes: image.squashfsBytes, maxBytes: FAT32_MAX_FILE_BYTES },
+      {
+        item: 'squashfs',
+        path: '/LiveOS/squashfs.img',
+        sizeBytes: image.squashfsBytes,
+        limitBytes: FAT32_MAX_FILE_BYTES,
+      },
     );
   }
   const partitionBytes = maxPartitionBytes(
@@ -138,7 +143,8 @@ export function planLayout(image: PlannerImage, request: PlanRequest): Layout {
   let geometry;
   try {
     geometry = computeFat32Geometry({ volumeBytes: partitionBytes });
-  } catch {
+  } catch (error) {
+    if (!LiveStickError.is(error, 'DOES_NOT_FIT')) throw error;
     throw new LiveStickError(
       'DOES_NOT_FIT',
       `A ${formatBytes(request.targetBytes)} target is too small for a FAT32 stick`,
@@ -157,7 +163,7 @@ export function planLayout(image: PlannerImage, request: PlanRequest): Layout {
     throw new LiveStickError(
       'DOES_NOT_FIT',
       `The live system needs ${formatBytes(systemBytes)} but the stick holds ${formatBytes(capacity)}: ${formatBytes(-room)} short. Use a larger stick`,
-      { reason: 'system', missingBytes: -room, availableBytes: capacity },
+      { reason: 'system', ...shortfall(systemBytes, capacity) },
     );
   }
 
@@ -204,7 +210,7 @@ export function planLayout(image: PlannerImage, request: PlanRequest): Layout {
       throw new LiveStickError(
         'FAT32_FILE_LIMIT',
         `A ${formatBytes(bytes)} ${name} cannot be a FAT32 file (at most 4096 MiB); lower ${option}`,
-        { item, requestedBytes: bytes, maxBytes: FAT32_MAX_FILE_BYTES },
+        { item, sizeBytes: bytes, limitBytes: FAT32_MAX_FILE_BYTES },
       );
     }
     if (bytes > 0 && bytes < MIN_IMAGE_FILE_BYTES && name !== 'swap.img') {
@@ -219,7 +225,7 @@ export function planLayout(image: PlannerImage, request: PlanRequest): Layout {
     throw new LiveStickError(
       'DOES_NOT_FIT',
       `The requested persistence needs ${formatBytes(-freeBytes)} more than the stick has (${formatBytes(room)} free after the live system); lower --overlay-size-mb or --home-size-mb`,
-      { reason: 'persistence', missingBytes: -freeBytes, availableBytes: room },
+      { reason: 'persistence', ...shortfall(room - freeBytes, room) },
     );
   }
 

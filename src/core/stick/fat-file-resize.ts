@@ -4,7 +4,7 @@
  * directory entry, the FSInfo counts), planned as extents over a volume as read, without
  * writing anything.
  */
-import { LiveStickError } from '../../shared/errors';
+import { LiveStickError, shortfall } from '../../shared/errors';
 import { setU16le, setU32le, u32le } from '../bytes';
 import { bytesExtent, sortAndCheckExtents, type Extent } from '../extent';
 import { FSINFO_OFFSET_FREE_COUNT, FSINFO_UNKNOWN } from '../fat32/boot-sector';
@@ -75,7 +75,7 @@ export function planFileResize(
       throw new LiveStickError(
         'DOES_NOT_FIT',
         `Growing ${node.path} to ${newSize} bytes needs ${needed * clusterBytes} more bytes; the volume has ${chosen.size * clusterBytes} free.`,
-        { neededBytes: needed * clusterBytes, availableBytes: chosen.size * clusterBytes },
+        shortfall(needed * clusterBytes, chosen.size * clusterBytes),
       );
     }
     for (const cluster of chosen) {

@@ -6,7 +6,7 @@
  * and leaves a consistent FAT32 volume (directory entry, both FATs, FSInfo); callers that change
  * several files apply one plan, read the stick again, and plan the next.
  */
-import { LiveStickError } from '../../shared/errors';
+import { LiveStickError, shortfall } from '../../shared/errors';
 import { MiB } from '../../shared/units';
 import type { ByteSource } from '../byte-source';
 import { bytesExtent, shiftExtents, sortAndCheckExtents, zeroExtent, type Extent } from '../extent';
@@ -120,18 +120,18 @@ function checkGrowth(node: FatNode, newBytes: number, stick: StickInspection): v
     throw new LiveStickError(
       'FAT32_FILE_LIMIT',
       `${node.path} cannot grow to ${newBytes} bytes: a FAT32 file holds at most ${FAT32_MAX_FILE_BYTES}.`,
-      { neededBytes: newBytes, availableBytes: FAT32_MAX_FILE_BYTES },
+      { path: node.path, sizeBytes: newBytes, limitBytes: FAT32_MAX_FILE_BYTES },
     );
   }
   const needed = newBytes - node.size;
-  if (
-    needed >
-    stick.freeBytes + (node.clusters.length * stick.volume.geometry.clusterBytes - node.size)
-  ) {
+  // The free space, plus what the file's last cluster holds beyond its end.
+  const room =
+    stick.freeBytes + (node.clusters.length * stick.volume.geometry.clusterBytes - node.size);
+  if (needed > room) {
     throw new LiveStickError(
       'DOES_NOT_FIT',
       `Growing ${node.path} by ${needed} bytes needs more than the ${stick.freeBytes} bytes free on the stick.`,
-      { neededBytes: needed, availableBytes: stick.freeBytes },
+      shortfall(needed, room),
     );
   }
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { parseChecksumFile, type ChecksumEntry } from '../../core/download/checksum-file';
 import { classifyError } from '../classify-error';
 import type { CatalogImage, DownloadResult } from '../../shared/download';
-import { LiveStickError } from '../../shared/errors';
+import { LiveStickError, shortfall } from '../../shared/errors';
 import type { DownloadProgress } from '../../shared/progress';
 import { sha256File } from './hash-file';
 import { fetchText, fileNameOf, withHttp, type HttpFetch } from './http';
@@ -110,7 +110,7 @@ async function checkFreeSpace(dir: string, neededBytes: number): Promise<void> {
     throw new LiveStickError(
       'DOES_NOT_FIT',
       `The download needs ${neededBytes} bytes but ${dir} has ${availableBytes} free`,
-      { reason: 'no-space', dir, neededBytes, availableBytes },
+      { ...shortfall(neededBytes, availableBytes), reason: 'no-space', dir },
     );
   }
 }
@@ -170,8 +170,12 @@ export async function downloadImage(
           hooks.onLog(`${finalPath} is already downloaded and verified`);
           return result(true);
         } catch (error) {
-          if (!(error instanceof LiveStickError && error.details?.reason === 'checksum-mismatch'))
-            throw error;
+          const damaged =
+            LiveStickError.is(error, 'SOURCE_CORRUPT') &&
+            error.details !== undefined &&
+            'reason' in error.details &&
+            error.details.reason === 'checksum-mismatch';
+          if (!damaged) throw error;
           hooks.onLog(`${error.message}; downloading it again`);
         }
       }

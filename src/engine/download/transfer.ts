@@ -49,12 +49,12 @@ function parseContentRange(header: string | null): { start: number; total: numbe
 }
 
 function isRetryable(error: LiveStickError): boolean {
-  const reason = error.details?.reason;
-  const status = error.details?.status;
+  const details = error.details;
+  if (details === undefined || !('reason' in details)) return false;
   return (
-    reason === 'connection-lost' ||
-    reason === 'offline' ||
-    (reason === 'server-error' && typeof status === 'number' && status >= 500)
+    details.reason === 'connection-lost' ||
+    details.reason === 'offline' ||
+    (details.reason === 'server-error' && details.status >= 500)
   );
 }
 

@@ -55,8 +55,11 @@ describe('the wizard’s error words', () => {
   it('say why an image cannot be opened, naming what was typed', () => {
     const path = '~/Downloads/missing.iso';
     const context: ErrorContext = { doing: 'open-image', path };
-    const reason = (r: string) =>
-      errorWords({ code: 'SOURCE_UNREADABLE', message: 'x', details: { reason: r } }, context);
+    const reason = (r: 'missing' | 'folder' | 'permission') =>
+      errorWords(
+        { code: 'SOURCE_UNREADABLE', message: 'x', details: { reason: r, path } },
+        context,
+      );
     expect(reason('missing').text).toBe(`There is no file at “${path}”.`);
     expect(reason('folder').text).toBe(`“${path}” is a folder, not an ISO file.`);
     expect(reason('permission').title).toBe('The image may not be read');

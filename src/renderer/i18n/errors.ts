@@ -34,8 +34,10 @@ const ITEM_NAMES: Readonly<Record<string, string>> = {
 
 const quoted = (path: string): string => `“${path}”`;
 
-function detail(error: WireError, key: string): string | number | boolean | null | undefined {
-  return error.details?.[key];
+function detail(error: WireError, key: string): unknown {
+  // Each code's details have their own shape; wording only looks up the fields it knows.
+  const details: Readonly<Record<string, unknown>> | undefined = error.details;
+  return details?.[key];
 }
 
 function bytes(error: WireError, key: string): string | null {
@@ -161,7 +163,7 @@ const WORDS: Readonly<Record<ErrorCode, Wording>> = {
   FAT32_FILE_LIMIT: (error) => {
     const item = String(detail(error, 'item'));
     if (item === 'squashfs') {
-      const size = bytes(error, 'requestedBytes');
+      const size = bytes(error, 'sizeBytes');
       return {
         title: 'The image is too large for FAT32',
         text: `This image’s system file is ${size ?? 'larger than 4 GiB'}, more than a FAT32 stick can hold in one file (4 GiB).`,
