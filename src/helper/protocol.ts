@@ -137,6 +137,7 @@ export const inspectReportSchema: z.ZodType<InspectReport> = z.strictObject({
   partitionTable: z.enum(['mbr', 'gpt', 'none']).optional(),
   swapBytes: count.optional(),
   persistenceMenu: z.boolean().optional(),
+  rootfsImageBytes: count.nullable().optional(),
   warnings: sentences.optional(),
 });
 

@@ -28,7 +28,7 @@ import { stickPath } from '../../../../src/core/render/stick-files';
 // can have: whatever the menu boots by default must be a persistent live entry, and every config
 // GRUB chains to must be on the stick.
 
-const FIXTURE_CONFIGS = resolve(import.meta.dirname, '../../../test/boot/fixture-configs');
+const FIXTURE_CONFIGS = resolve(import.meta.dirname, '../../../boot/fixture-configs');
 const UUID = '1A2B-3C4D';
 const OVERLAY_RESET = 'rd.live.overlay.reset';
 /** What the probe finds on each fixture ISO besides its configs (build-fixtures.sh). */
